@@ -1,0 +1,306 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lab.sh - run a script inside a throwaway QEMU VM with emulated NVMe controllers.
+#
+# Usage: scripts/lab.sh [options] [--] GUEST_SCRIPT [ARGS...]
+#
+# Boots the installed Debian kernel (/boot/vmlinuz-$KVER) with a small busybox
+# initramfs (cached in build/lab/) that mounts the host root read-only over
+# virtio-9p and chroots into it, so the guest has the host's tools and
+# /lib/modules. /tmp and /run are fresh tmpfs in the guest. GUEST_SCRIPT is
+# copied to $OUT/guest.sh and run as root by bash with ARGS, in the caller's
+# cwd (or the repo when that is not visible in the guest, e.g. under /tmp),
+# stdin /dev/null and environment LAB_OUT (the run directory, writable in the
+# guest at the same path) and LAB_REPO. Its output goes to $OUT/guest.log,
+# which is streamed to stdout; lab.sh's own messages go to stderr.
+#
+# Options:
+#   --out DIR        run directory (default: a new one under build/lab/); holds
+#                    console.log, guest.log, dmesg.txt, status and the images
+#                    of --ns without file=. No whitespace or commas in the path.
+#   --timeout SECS   wall-clock bound for the VM (default 600)
+#   --smp N          vCPUs (default 2)
+#   --mem MB         memory (default 2048)
+#   --machine M      q35 or pc (default q35)
+#   --nvme K=V,...   add a controller (-device nvme): id= (default nvmeN),
+#                    serial= (default nvmx-lab-N), other keys passed verbatim
+#                    (max_ioqpairs=, msix_qsize=, mdts=, bus=, ...). A
+#                    controller without --ns gets one 64M namespace.
+#   --ns K=V,...     add a namespace (-device nvme-ns) to the last --nvme:
+#                    file=PATH (raw, created sparse if missing), size= (64M),
+#                    null (null-co://, reads zeroes, no host I/O), lbs=N,
+#                    blkdebug=RULES (wrap the image in blkdebug:RULES:),
+#                    other keys passed verbatim (nsid=, ms=, pi=, zoned=, ...).
+#                    The k-th namespace of controller C uses drive id Cnk
+#                    (nvme0n1, ...) and device id Cnk-ns.
+#   --qemu-arg ARG   extra raw qemu argument (repeatable)
+#   --append STR     extra kernel command line
+#   --monitor        QMP socket at $OUT/monitor.sock (server, no wait); HMP
+#                    commands such as qemu-io via human-monitor-command
+#
+# Environment: KVER (default: newest /lib/modules/6.1.*-amd64); LAB_ACCEL=tcg
+# (default, -accel tcg -cpu max) | kvm | auto (boot-probe KVM once with a 30 s
+# limit, result cached in build/lab/accel-probe). Nested KVM hangs in the
+# firmware on the reference machine, hence the TCG default.
+#
+# Exit status: the guest script's; 124 timeout; 125 kernel log problem
+# (WARNING, BUG, Oops, ...; printed as "lab: kernel log problem: ..."); 126 the
+# guest died before the script finished (panic, qemu error); 2 usage error.
+
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+labdir=$repo/build/lab
+problem_re='WARNING:|BUG:|Oops|general protection|Kernel panic|hung task|blocked for more than'
+problem_re+='|KASAN:|UBSAN:|possible (circular|recursive) locking|inconsistent lock state'
+problem_re+='|unreferenced object|suspected memory leak|soft lockup|hard LOCKUP|detected stalls|Call Trace'
+
+die() {
+	echo "lab: $*" >&2
+	exit 2
+}
+
+out= timeout=600 smp=2 mem=2048 machine=q35 append= monitor=0
+ctrls=()	# K=V string of each --nvme
+nss=()		# "<controller index> <K=V string>" of each --ns
+extra=()	# --qemu-arg
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out | --timeout | --smp | --mem | --machine | --nvme | --ns | --qemu-arg | --append)
+		[ $# -ge 2 ] || die "$1 needs a value" ;;
+	esac
+	case $1 in
+	--out) out=$2 ;;
+	--timeout) timeout=$2 ;;
+	--smp) smp=$2 ;;
+	--mem) mem=$2 ;;
+	--machine) machine=$2 ;;
+	--nvme) ctrls+=("$2") ;;
+	--ns)
+		[ ${#ctrls[@]} -gt 0 ] || die "--ns needs a preceding --nvme"
+		nss+=("$((${#ctrls[@]} - 1)) $2") ;;
+	--qemu-arg) extra+=("$2") ;;
+	--append) append+=" $2" ;;
+	--monitor) monitor=1; shift; continue ;;
+	--) shift; break ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+	shift 2
+done
+[ $# -ge 1 ] || die "usage: $0 [options] [--] GUEST_SCRIPT [ARGS...]"
+[ -r "$1" ] || die "cannot read guest script $1"
+case $machine in q35 | pc) ;; *) die "--machine must be q35 or pc" ;; esac
+
+if [ -z "${KVER:-}" ]; then
+	KVER=$(printf '%s\n' /lib/modules/6.1.*-amd64 | sort -V | tail -n1)
+	KVER=${KVER##*/}
+fi
+kernel=/boot/vmlinuz-$KVER
+[ -r "$kernel" ] && [ -d "/lib/modules/$KVER" ] || die "no kernel $kernel with /lib/modules/$KVER"
+
+mkdir -p "$labdir"
+if [ -z "$out" ]; then
+	out=$(mktemp -d "$labdir/run-$(date +%Y%m%d-%H%M%S)-XXXX")
+else
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)
+	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,monitor.sock}
+fi
+case $out in *[[:space:],]*) die "run directory path has whitespace or commas: $out" ;; esac
+echo "lab: run directory $out" >&2
+
+# The guest runs $out/lab-run.sh in the chroot; it sets up and execs the script.
+cp "$1" "$out/guest.sh"
+shift
+{
+	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8'
+	printf 'export LAB_OUT=%q LAB_REPO=%q\n' "$out" "$repo"
+	printf 'cd %q 2>/dev/null || cd %q\n' "$PWD" "$repo"
+	printf 'exec bash %q' "$out/guest.sh"
+	[ $# -eq 0 ] || printf ' %q' "$@"
+	echo
+} >"$out/lab-run.sh"
+
+# Guest /init. Runs from the initramfs root with busybox only.
+read -r -d '' init_script <<'EOF' || true
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+halt_vm() {
+	sync
+	poweroff -f
+	echo o >/proc/sysrq-trigger
+	sleep 30
+}
+fail() {
+	echo "lab-init: $*"
+	halt_vm
+}
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+for m in $(cat /modules/order); do
+	insmod "/modules/$m" || fail "insmod $m failed"
+done
+echo /sbin/modprobe >/proc/sys/kernel/modprobe
+out=$(sed -n 's/.*lab\.out=\([^ ]*\).*/\1/p' /proc/cmdline)
+p9="-t 9p -o trans=virtio,version=9p2000.L,msize=512000"
+mount $p9 hostroot /host || fail "cannot mount the host root"
+mount -t proc proc /host/proc
+mount -t sysfs sysfs /host/sys
+mount -t debugfs debugfs /host/sys/kernel/debug
+mount -t devtmpfs devtmpfs /host/dev
+mkdir -p /host/dev/pts /host/dev/shm
+mount -t devpts devpts /host/dev/pts
+mount -t tmpfs tmpfs /host/dev/shm
+mount -t tmpfs tmpfs /host/tmp
+mount -t tmpfs tmpfs /host/run
+mount $p9 labout "/host$out" || fail "cannot mount the run directory $out"
+env -i /bin/chroot /host /bin/bash "$out/lab-run.sh" </dev/null >>"/host$out/guest.log" 2>&1
+echo $? >"/host$out/status"
+dmesg >"/host$out/dmesg.txt"
+halt_vm
+EOF
+
+# Build the initramfs unless one for this kernel and this script is cached.
+key=$(cat "$0" "/lib/modules/$KVER/modules.dep" | sha256sum | cut -c1-12)
+initrd=$labdir/initramfs-$KVER-$key.cpio.gz
+if [ ! -s "$initrd" ]; then
+	echo "lab: building $initrd" >&2
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,host,modules}
+	cp /bin/busybox "$root/bin/"
+	printf '%s\n' "$init_script" >"$root/init"
+	printf '#!/bin/busybox sh\nexec /bin/busybox chroot /host /sbin/modprobe "$@"\n' >"$root/sbin/modprobe"
+	chmod 755 "$root/init" "$root/sbin/modprobe"
+	modprobe -a -S "$KVER" --show-depends virtio_pci 9pnet_virtio 9p |
+		awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$root/modules/list"
+	while read -r ko; do
+		name=${ko##*/}
+		name=${name%%.ko*}.ko
+		case $ko in
+		*.ko.xz) xz -dc "$ko" ;;
+		*.ko.zst) zstd -dc "$ko" ;;
+		*) cat "$ko" ;;
+		esac >"$root/modules/$name"
+		echo "$name" >>"$root/modules/order"
+	done <"$root/modules/list"
+	rm "$root/modules/list"
+	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$initrd.$$"
+	mv "$initrd.$$" "$initrd"
+	rm -rf "$root"
+fi
+
+accel=${LAB_ACCEL:-tcg}
+case $accel in
+auto)
+	if [ ! -s "$labdir/accel-probe" ]; then
+		echo "lab: probing KVM (once, up to 30 s)" >&2
+		probe_log=$(mktemp)
+		timeout -k 5 30 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults \
+			-display none -no-reboot -serial "file:$probe_log" -kernel "$kernel" \
+			-append "console=ttyS0 panic=-1" </dev/null >/dev/null 2>&1 || true
+		# Without an initramfs a working boot ends in a "no root" panic.
+		if grep -q 'Kernel panic' "$probe_log"; then echo kvm; else echo tcg; fi >"$labdir/accel-probe.$$"
+		mv "$labdir/accel-probe.$$" "$labdir/accel-probe"
+		rm -f "$probe_log"
+	fi
+	accel=$(cat "$labdir/accel-probe") ;;
+tcg | kvm) ;;
+*) die "LAB_ACCEL must be tcg, kvm or auto" ;;
+esac
+if [ "$accel" = kvm ]; then cpu=host; else cpu=max; fi
+
+# add_ns CONTROLLER_ID K NS_OPTIONS: append the drive and nvme-ns arguments.
+add_ns() {
+	local name=$1n$2 file= size=64M null=0 blkdebug= props= cache=none kv backend
+	local -a kvs
+	IFS=, read -ra kvs <<<"$3"
+	for kv in "${kvs[@]}"; do
+		case $kv in
+		file=*) file=${kv#file=} ;;
+		size=*) size=${kv#size=} ;;
+		null) null=1 ;;
+		blkdebug=*) blkdebug=blkdebug:${kv#blkdebug=}: ;;
+		lbs=*) props+=",logical_block_size=${kv#lbs=},physical_block_size=${kv#lbs=}" ;;
+		*) props+=",$kv" ;;
+		esac
+	done
+	if [ $null = 1 ]; then
+		backend=null-co://,file.read-zeroes=on
+	else
+		file=${file:-$out/$name.img}
+		[ -e "$file" ] || truncate -s "$size" "$file"
+		dd if="$file" of=/dev/null bs=4096 count=1 iflag=direct status=none 2>/dev/null ||
+			cache=writeback
+		backend=$blkdebug$file
+	fi
+	qargs+=(-drive "if=none,id=$name,format=raw,cache=$cache,aio=threads,file=$backend"
+		-device "nvme-ns,bus=$1,drive=$name,id=$name-ns$props")
+}
+
+qargs=()
+for i in "${!ctrls[@]}"; do
+	id=nvme$i serial=nvmx-lab-$i props=
+	IFS=, read -ra kvs <<<"${ctrls[$i]}"
+	for kv in "${kvs[@]}"; do
+		case $kv in
+		id=*) id=${kv#id=} ;;
+		serial=*) serial=${kv#serial=} ;;
+		*) props+=",$kv" ;;
+		esac
+	done
+	qargs+=(-device "nvme,id=$id,serial=$serial$props")
+	k=0
+	for ns in "${nss[@]}"; do
+		[ "${ns%% *}" = "$i" ] || continue
+		k=$((k + 1))
+		add_ns "$id" $k "${ns#* }"
+	done
+	[ $k -gt 0 ] || add_ns "$id" 1 ""
+done
+[ $monitor = 0 ] || qargs+=(-qmp "unix:$out/monitor.sock,server=on,wait=off")
+
+: >"$out/guest.log"
+timeout -k 10 "$timeout" qemu-system-x86_64 -machine "$machine" -accel "$accel" -cpu "$cpu" \
+	-smp "$smp" -m "$mem" -nodefaults -nic none -display none -no-reboot \
+	-serial "file:$out/console.log" -kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 lab.out=$out$append" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$out,mount_tag=labout,security_model=none" \
+	"${qargs[@]}" "${extra[@]}" </dev/null &
+qemu_pid=$!
+tail -n +1 -f --pid=$qemu_pid "$out/guest.log" &
+tail_pid=$!
+trap 'kill $qemu_pid $tail_pid 2>/dev/null || true' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+rc=0
+wait $qemu_pid || rc=$?
+wait $tail_pid || true
+trap - EXIT
+
+console_tail() {
+	echo "lab: last lines of $out/console.log:" >&2
+	tail -n 40 "$out/console.log" >&2 || true
+}
+
+problems=$(cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | tr -d '\r' |
+	grep -E "$problem_re" | awk '!seen[$0]++' || true)
+[ -z "$problems" ] || sed 's/^/lab: kernel log problem: /' <<<"$problems" >&2
+
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "lab: timeout: VM killed after ${timeout}s" >&2
+	console_tail
+	exit 124
+fi
+if [ ! -s "$out/status" ]; then
+	echo "lab: the guest died before the script finished (qemu exit status $rc)" >&2
+	console_tail
+	exit 126
+fi
+[ -z "$problems" ] || exit 125
+exit "$(cat "$out/status")"

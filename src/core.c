@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmx: the controller object, its state machine, the nvmx class and the
+ * controller character device.  Transport independent.
+ */
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+
+#include "nvmx.h"
+
+#define NVMX_MINORS	BIT(MINORBITS)
+
+static DEFINE_IDA(nvmx_instance_ida);
+static dev_t nvmx_chr_devt;
+static struct class *nvmx_class;
+
+static const char * const nvmx_state_names[] = {
+	[NVMX_CTRL_NEW]		= "new",
+	[NVMX_CTRL_RESETTING]	= "resetting",
+	[NVMX_CTRL_LIVE]	= "live",
+	[NVMX_CTRL_DELETING]	= "deleting",
+	[NVMX_CTRL_DEAD]	= "dead",
+};
+
+const char *nvmx_state_name(enum nvmx_ctrl_state state)
+{
+	if (state >= ARRAY_SIZE(nvmx_state_names))
+		return "unknown";
+	return nvmx_state_names[state];
+}
+
+/*
+ * Allowed transitions, by new state: a bit per old state.
+ */
+static const u8 nvmx_state_from[] = {
+	[NVMX_CTRL_RESETTING]	= BIT(NVMX_CTRL_NEW) | BIT(NVMX_CTRL_LIVE),
+	[NVMX_CTRL_LIVE]	= BIT(NVMX_CTRL_RESETTING),
+	[NVMX_CTRL_DELETING]	= BIT(NVMX_CTRL_NEW) | BIT(NVMX_CTRL_LIVE) |
+				  BIT(NVMX_CTRL_RESETTING) | BIT(NVMX_CTRL_DEAD),
+	[NVMX_CTRL_DEAD]	= BIT(NVMX_CTRL_NEW) | BIT(NVMX_CTRL_LIVE) |
+				  BIT(NVMX_CTRL_RESETTING) |
+				  BIT(NVMX_CTRL_DELETING),
+};
+
+/**
+ * nvmx_change_state() - move the controller to a new state
+ * @ctrl: the controller
+ * @new: the state wanted
+ *
+ * Context: any; takes state_lock.
+ * Return: true when the transition is allowed and done.
+ */
+bool nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new)
+{
+	enum nvmx_ctrl_state old;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&ctrl->state_lock, flags);
+	old = ctrl->state;
+	ok = new < ARRAY_SIZE(nvmx_state_from) &&
+	     (nvmx_state_from[new] & BIT(old));
+	if (ok)
+		WRITE_ONCE(ctrl->state, new);
+	spin_unlock_irqrestore(&ctrl->state_lock, flags);
+	if (ok && old != new)
+		dev_dbg(&ctrl->device, "state %s -> %s\n",
+			nvmx_state_name(old), nvmx_state_name(new));
+	return ok;
+}
+
+static struct nvmx_ctrl *to_nvmx_ctrl(struct device *dev)
+{
+	return container_of(dev, struct nvmx_ctrl, device);
+}
+
+static ssize_t model_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_nvmx_ctrl(dev)->model);
+}
+static DEVICE_ATTR_RO(model);
+
+static ssize_t serial_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_nvmx_ctrl(dev)->serial);
+}
+static DEVICE_ATTR_RO(serial);
+
+static ssize_t firmware_rev_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_nvmx_ctrl(dev)->firmware_rev);
+}
+static DEVICE_ATTR_RO(firmware_rev);
+
+static ssize_t cntlid_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_nvmx_ctrl(dev)->cntlid);
+}
+static DEVICE_ATTR_RO(cntlid);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  nvmx_state_name(READ_ONCE(to_nvmx_ctrl(dev)->state)));
+}
+static DEVICE_ATTR_RO(state);
+
+static ssize_t transport_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "pcie\n");
+}
+static DEVICE_ATTR_RO(transport);
+
+static ssize_t address_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", dev_name(dev->parent));
+}
+static DEVICE_ATTR_RO(address);
+
+static struct attribute *nvmx_ctrl_attrs[] = {
+	&dev_attr_model.attr,
+	&dev_attr_serial.attr,
+	&dev_attr_firmware_rev.attr,
+	&dev_attr_cntlid.attr,
+	&dev_attr_state.attr,
+	&dev_attr_transport.attr,
+	&dev_attr_address.attr,
+	NULL,
+};
+
+static const struct attribute_group nvmx_ctrl_group = {
+	.attrs = nvmx_ctrl_attrs,
+};
+
+static const struct attribute_group *nvmx_ctrl_groups[] = {
+	&nvmx_ctrl_group,
+	NULL,
+};
+
+static int nvmx_ctrl_open(struct inode *inode, struct file *file)
+{
+	struct nvmx_ctrl *ctrl = container_of(inode->i_cdev, struct nvmx_ctrl,
+					      cdev);
+
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
+		return -EWOULDBLOCK;
+	file->private_data = ctrl;
+	return nonseekable_open(inode, file);
+}
+
+static const struct file_operations nvmx_ctrl_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nvmx_ctrl_open,
+	.llseek		= no_llseek,
+};
+
+static void nvmx_ctrl_release(struct device *dev)
+{
+	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(dev);
+
+	ida_free(&nvmx_instance_ida, ctrl->instance);
+	kfree(ctrl->queues);
+	kfree(ctrl);
+}
+
+/**
+ * nvmx_ctrl_init() - give a new controller its instance and device
+ * @ctrl: the controller, zeroed
+ * @parent: the transport's device
+ *
+ * After success the controller is freed by put_device(&ctrl->device).
+ */
+int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent)
+{
+	int ret;
+
+	spin_lock_init(&ctrl->state_lock);
+	mutex_init(&ctrl->shutdown_lock);
+	ctrl->state = NVMX_CTRL_NEW;
+
+	ret = ida_alloc_max(&nvmx_instance_ida, NVMX_MINORS - 1, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	ctrl->instance = ret;
+
+	device_initialize(&ctrl->device);
+	ctrl->device.devt = MKDEV(MAJOR(nvmx_chr_devt), ctrl->instance);
+	ctrl->device.class = nvmx_class;
+	ctrl->device.parent = parent;
+	ctrl->device.groups = nvmx_ctrl_groups;
+	ctrl->device.release = nvmx_ctrl_release;
+	dev_set_drvdata(&ctrl->device, ctrl);
+	ret = dev_set_name(&ctrl->device, "nvmx%d", ctrl->instance);
+	if (ret) {
+		put_device(&ctrl->device);
+		return ret;
+	}
+	cdev_init(&ctrl->cdev, &nvmx_ctrl_fops);
+	ctrl->cdev.owner = THIS_MODULE;
+	return 0;
+}
+
+/* Create /dev/nvmx<C> and /sys/class/nvmx/nvmx<C>. */
+int nvmx_ctrl_publish(struct nvmx_ctrl *ctrl)
+{
+	return cdev_device_add(&ctrl->cdev, &ctrl->device);
+}
+
+void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl)
+{
+	cdev_device_del(&ctrl->cdev, &ctrl->device);
+}
+
+int nvmx_core_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&nvmx_chr_devt, 0, NVMX_MINORS, "nvmx");
+	if (ret)
+		return ret;
+	nvmx_class = class_create(THIS_MODULE, "nvmx");
+	if (IS_ERR(nvmx_class)) {
+		ret = PTR_ERR(nvmx_class);
+		goto unregister_chrdev;
+	}
+	return 0;
+
+unregister_chrdev:
+	unregister_chrdev_region(nvmx_chr_devt, NVMX_MINORS);
+	return ret;
+}
+
+void nvmx_core_exit(void)
+{
+	class_destroy(nvmx_class);
+	unregister_chrdev_region(nvmx_chr_devt, NVMX_MINORS);
+	ida_destroy(&nvmx_instance_ida);
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmx: driver structures, locking rules and prototypes.
+ *
+ * Locking overview
+ *  - nvmx_ctrl.state is changed only through nvmx_change_state(), under
+ *    state_lock.  Readers that only take a decision use READ_ONCE().
+ *  - nvmx_ctrl.shutdown_lock serialises enabling and disabling the
+ *    controller (reset work, timeout handler, remove).
+ *  - nvmx_queue submission fields are protected by sq_lock; completion
+ *    fields are owned by whoever reaps the queue: its interrupt handler, or
+ *    a caller holding cq_lock with the interrupt disabled or synchronised.
+ */
+#ifndef NVMX_H
+#define NVMX_H
+
+#include <linux/blk-mq.h>
+#include <linux/cdev.h>
+#include <linux/dmapool.h>
+#include <linux/mempool.h>
+#include <linux/mutex.h>
+#include <linux/nvme.h>
+#include <linux/pci.h>
+#include <linux/scatterlist.h>
+#include <linux/workqueue.h>
+
+#include "nvmx_logic.h"
+
+#define NVMX_AQ_DEPTH		32
+#define NVMX_SQES		6	/* log2 of the 64-byte SQ entry */
+#define NVMX_CQES		4	/* log2 of the 16-byte CQ entry */
+#define NVMX_INLINE_SG		2	/* segments mapped without allocation */
+#define NVMX_MAX_PRP_LISTS	4	/* chained PRP list pages per command */
+#define NVMX_SMALL_POOL_SIZE	256	/* PRP lists of up to 32 entries */
+
+/* A module parameter with its allowed range; @val must stay first. */
+struct nvmx_uint_param {
+	unsigned int val;
+	unsigned int min;
+	unsigned int max;
+};
+
+extern struct nvmx_uint_param nvmx_admin_timeout;	/* seconds */
+extern struct nvmx_uint_param nvmx_io_timeout;		/* seconds */
+extern struct nvmx_uint_param nvmx_max_retries;
+
+enum nvmx_ctrl_state {
+	NVMX_CTRL_NEW,
+	NVMX_CTRL_RESETTING,	/* reset work is bringing the controller up */
+	NVMX_CTRL_LIVE,
+	NVMX_CTRL_DELETING,	/* being removed; no more resets */
+	NVMX_CTRL_DEAD,		/* failed; I/O fails fast */
+};
+
+struct nvmx_ctrl;
+
+/**
+ * struct nvmx_queue - one submission/completion queue pair
+ *
+ * The admin queue is queue 0; I/O queues follow.  Both rings live in
+ * coherent DMA memory; the doorbells are in BAR0.
+ */
+struct nvmx_queue {
+	struct nvmx_ctrl *ctrl;
+
+	/* submission side, protected by sq_lock */
+	spinlock_t sq_lock;
+	struct nvme_command *sqes;
+	u16 sq_tail;
+	u16 last_sq_tail;	/* tail value last written to the doorbell */
+
+	/* completion side, owned by the reaper (see the locking overview) */
+	spinlock_t cq_lock;
+	struct nvme_completion *cqes;
+	u16 cq_head;
+	u8 cq_phase;
+
+	/* set up at creation, read-only afterwards */
+	u16 qid;
+	u16 depth;
+	s16 cq_vector;		/* -1 when the queue has no interrupt */
+	u32 __iomem *sq_db;
+	u32 __iomem *cq_db;
+	dma_addr_t sq_dma;
+	dma_addr_t cq_dma;
+	struct blk_mq_tags *tags;
+
+	unsigned long flags;
+#define NVMX_QUEUE_LIVE		0	/* created on the controller */
+
+	/* statistics, updated by the side that owns the field */
+	u64 submitted;		/* under sq_lock */
+	u64 sq_doorbells;	/* under sq_lock */
+	u64 completed;		/* by the reaper */
+	u64 cq_doorbells;	/* by the reaper */
+	u64 irqs;		/* by the reaper */
+	u64 bad_cqes;		/* by the reaper */
+};
+
+/**
+ * struct nvmx_request - per-request state, in the blk-mq PDU
+ * @cmd: the command; filled by the submitter for passthrough requests,
+ *	built by queue_rq for block I/O
+ * @result: the completion's command specific result
+ * @status: the completion's status field, shifted right past the phase bit
+ * @retries: times this request was sent again after a retryable error
+ * @gen: generation counter folded into the command id
+ * @nents: mapped scatterlist entries, 0 when @sg is unused
+ * @nr_prp_lists: PRP list pages in @prp_lists
+ * @small_list: the one PRP list came from the small pool
+ * @first_dma: DMA address of a single-segment mapping (no scatterlist)
+ * @first_len: its length, 0 when the request has no single mapping
+ * @sg: the scatterlist, @inline_sg or from the controller's mempool
+ */
+struct nvmx_request {
+	struct nvme_command cmd;
+	union nvme_result result;
+	u16 status;
+	u8 retries;
+	u8 gen;
+	u8 nents;
+	u8 nr_prp_lists;
+	bool small_list;
+	dma_addr_t first_dma;
+	u32 first_len;
+	struct scatterlist *sg;
+	void *prp_lists[NVMX_MAX_PRP_LISTS];
+	dma_addr_t prp_dma[NVMX_MAX_PRP_LISTS];
+	struct scatterlist inline_sg[NVMX_INLINE_SG];
+};
+
+static inline struct nvmx_request *nvmx_req(struct request *rq)
+{
+	return blk_mq_rq_to_pdu(rq);
+}
+
+/**
+ * struct nvmx_ctrl - one NVMe controller
+ */
+struct nvmx_ctrl {
+	struct pci_dev *pdev;
+	void __iomem *bar;
+	resource_size_t bar_size;
+	struct device device;	/* /sys/class/nvmx/nvmx<C>, owns the struct */
+	struct cdev cdev;
+	int instance;
+
+	spinlock_t state_lock;		/* protects state */
+	enum nvmx_ctrl_state state;
+	struct mutex shutdown_lock;	/* serialises enable and disable */
+	struct work_struct reset_work;
+
+	/* registers, read at enable */
+	u64 cap;
+	u32 vs;
+	u32 db_stride;		/* bytes between doorbells */
+	u32 page_shift;		/* controller memory page size */
+
+	/* from Identify Controller, under shutdown_lock in reset work */
+	char model[41];
+	char serial[21];
+	char firmware_rev[9];
+	u16 cntlid;
+	u8 mdts;
+	u8 vwc;
+	u32 rtd3e;		/* microseconds, 0 if not reported */
+	u32 max_hw_sectors;
+
+	struct nvmx_queue *queues;	/* [0] is the admin queue */
+	unsigned int nr_queues;		/* allocated entries of @queues */
+	unsigned int nr_alloc_queues;	/* queues with rings in memory */
+	unsigned int nr_vectors;	/* interrupt vectors allocated */
+
+	struct blk_mq_tag_set admin_set;
+	struct request_queue *admin_q;
+
+	struct dma_pool *prp_page_pool;
+	struct dma_pool *prp_small_pool;
+	mempool_t *sg_pool;
+	unsigned int max_segments;
+};
+
+/* core.c: controller object, state machine, class and char device */
+int nvmx_core_init(void);
+void nvmx_core_exit(void);
+int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent);
+int nvmx_ctrl_publish(struct nvmx_ctrl *ctrl);
+void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl);
+bool nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new);
+const char *nvmx_state_name(enum nvmx_ctrl_state state);
+
+/* queue.c: rings, submission, completion, blk-mq */
+int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth);
+void nvmx_free_queues(struct nvmx_ctrl *ctrl, unsigned int lowest);
+void nvmx_init_queue(struct nvmx_queue *nq);
+int nvmx_queue_request_irq(struct nvmx_queue *nq);
+void nvmx_queue_free_irq(struct nvmx_queue *nq);
+void nvmx_queue_reap(struct nvmx_queue *nq);
+int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl);
+void nvmx_free_admin_tags(struct nvmx_ctrl *ctrl);
+bool nvmx_cancel_request(struct request *rq, void *data);
+int nvmx_setup_dma_pools(struct nvmx_ctrl *ctrl);
+void nvmx_release_dma_pools(struct nvmx_ctrl *ctrl);
+
+/* admin.c: synchronous admin commands */
+int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
+		     void *buf, unsigned int len, union nvme_result *result,
+		     unsigned int timeout);
+int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl);
+
+/* pci.c */
+void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown);
+void nvmx_schedule_reset(struct nvmx_ctrl *ctrl);
+
+#endif /* NVMX_H */

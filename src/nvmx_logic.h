@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmx: pure logic shared by the driver and the userspace unit tests.
+ *
+ * Nothing here calls into the kernel: ring arithmetic, command id
+ * encoding, register field decoding, PRP layout and status decoding.
+ * tests/unit compiles this header directly with stdint types.
+ */
+#ifndef NVMX_LOGIC_H
+#define NVMX_LOGIC_H
+
+/* Userspace includers define u8..u64 and bool before including this. */
+#ifdef __KERNEL__
+#include <linux/types.h>
+#endif
+
+/* ---- Controller Capabilities (CAP) and Version (VS) ---- */
+
+/* CAP.TO is in units of 500 ms. */
+static inline u32 nvmx_cap_timeout_ms(u64 cap)
+{
+	u32 to = (cap >> 24) & 0xff;
+
+	return (to ? to : 1) * 500;
+}
+
+/* Doorbell stride in bytes: 2 ^ (2 + CAP.DSTRD). */
+static inline u32 nvmx_cap_db_stride(u64 cap)
+{
+	return 4U << ((cap >> 32) & 0xf);
+}
+
+/* Maximum queue entries supported: CAP.MQES is zero based. */
+static inline u32 nvmx_cap_max_entries(u64 cap)
+{
+	return (u32)(cap & 0xffff) + 1;
+}
+
+static inline u32 nvmx_cap_mps_min_shift(u64 cap)
+{
+	return 12 + ((cap >> 48) & 0xf);
+}
+
+static inline u32 nvmx_cap_mps_max_shift(u64 cap)
+{
+	return 12 + ((cap >> 52) & 0xf);
+}
+
+/**
+ * nvmx_ctrl_page_shift() - controller memory page size to program in CC.MPS
+ * @cap: the CAP register
+ * @host_shift: the host's page shift
+ *
+ * The largest page size that the controller supports and that is not
+ * larger than the host page, so that one host page never straddles a
+ * controller page boundary in a way PRPs cannot describe.
+ *
+ * Return: the page shift, or 0 when the controller's minimum page is
+ * larger than the host page.
+ */
+static inline u32 nvmx_ctrl_page_shift(u64 cap, u32 host_shift)
+{
+	u32 lo = nvmx_cap_mps_min_shift(cap);
+	u32 hi = nvmx_cap_mps_max_shift(cap);
+
+	if (lo > host_shift)
+		return 0;
+	return hi < host_shift ? hi : host_shift;
+}
+
+/* Queue depth: the wanted depth capped by CAP.MQES+1, never below 2. */
+static inline u32 nvmx_queue_depth(u64 cap, u32 wanted)
+{
+	u32 max = nvmx_cap_max_entries(cap);
+	u32 depth = wanted < max ? wanted : max;
+
+	return depth < 2 ? 2 : depth;
+}
+
+static inline u32 nvmx_vs_major(u32 vs)
+{
+	return vs >> 16;
+}
+
+static inline u32 nvmx_vs_minor(u32 vs)
+{
+	return (vs >> 8) & 0xff;
+}
+
+static inline u32 nvmx_vs_tertiary(u32 vs)
+{
+	return vs & 0xff;
+}
+
+/* ---- Rings ---- */
+
+/* Next slot of a ring of @depth slots. */
+static inline u16 nvmx_ring_next(u16 idx, u16 depth)
+{
+	return idx + 1 == depth ? 0 : idx + 1;
+}
+
+/**
+ * nvmx_cq_advance() - move a completion queue head past one entry
+ * @head: the head, updated
+ * @phase: the expected phase tag, flipped when the head wraps
+ * @depth: slots in the ring
+ */
+static inline void nvmx_cq_advance(u16 *head, u8 *phase, u16 depth)
+{
+	*head = nvmx_ring_next(*head, depth);
+	if (*head == 0)
+		*phase ^= 1;
+}
+
+/* Entries written but not yet consumed in a ring, from head to tail. */
+static inline u16 nvmx_ring_used(u16 head, u16 tail, u16 depth)
+{
+	return tail >= head ? tail - head : depth - head + tail;
+}
+
+/* ---- Command identifiers ---- */
+
+/*
+ * A command id carries the blk-mq tag in its low 12 bits and a 4-bit
+ * generation counter above it, so that a completion for a command that
+ * was already completed (or never sent) is recognised and rejected.
+ */
+#define NVMX_CID_TAG_BITS	12
+#define NVMX_CID_TAG_MASK	((1U << NVMX_CID_TAG_BITS) - 1)
+#define NVMX_CID_GEN_MASK	0xfU
+
+static inline u16 nvmx_cid_make(u16 tag, u8 gen)
+{
+	return (u16)(((gen & NVMX_CID_GEN_MASK) << NVMX_CID_TAG_BITS) |
+		     (tag & NVMX_CID_TAG_MASK));
+}
+
+static inline u16 nvmx_cid_tag(u16 cid)
+{
+	return cid & NVMX_CID_TAG_MASK;
+}
+
+static inline u8 nvmx_cid_gen(u16 cid)
+{
+	return (cid >> NVMX_CID_TAG_BITS) & NVMX_CID_GEN_MASK;
+}
+
+static inline u8 nvmx_gen_next(u8 gen)
+{
+	return (gen + 1) & NVMX_CID_GEN_MASK;
+}
+
+/* ---- Completion status (the CQE status field without the phase bit) ---- */
+
+/* @status: CQE status >> 1: SC in bits 7:0, SCT 10:8, CRD 12:11, M 13, DNR 14 */
+static inline u8 nvmx_status_sc(u16 status)
+{
+	return status & 0xff;
+}
+
+static inline u8 nvmx_status_sct(u16 status)
+{
+	return (status >> 8) & 0x7;
+}
+
+static inline u8 nvmx_status_crd(u16 status)
+{
+	return (status >> 11) & 0x3;
+}
+
+static inline bool nvmx_status_dnr(u16 status)
+{
+	return status & (1U << 14);
+}
+
+/* Status code and type, without the CRD, More and DNR bits. */
+static inline u16 nvmx_status_code(u16 status)
+{
+	return status & 0x7ff;
+}
+
+/**
+ * nvmx_should_retry() - whether a failed command is worth sending again
+ * @status: the completion status (without phase)
+ * @retries: how many times it was already retried
+ * @max_retries: the limit
+ */
+static inline bool nvmx_should_retry(u16 status, u32 retries,
+				     u32 max_retries)
+{
+	if (!nvmx_status_code(status) || nvmx_status_dnr(status))
+		return false;
+	return retries < max_retries;
+}
+
+/* ---- PRP layout ---- */
+
+/**
+ * nvmx_prp_pages() - controller pages touched by a transfer
+ * @addr: DMA address of the first byte
+ * @len: length in bytes, not zero
+ * @page_shift: controller page shift
+ *
+ * PRP1 covers the first page (from the offset of @addr); each further
+ * page needs one more PRP entry.
+ */
+static inline u32 nvmx_prp_pages(u64 addr, u32 len, u32 page_shift)
+{
+	u64 page = 1ULL << page_shift;
+	u64 first = page - (addr & (page - 1));
+
+	if (len <= first)
+		return 1;
+	return 1 + (u32)((len - first + page - 1) >> page_shift);
+}
+
+/**
+ * nvmx_prp_list_pages() - PRP list pages for a number of list entries
+ * @entries: PRP entries that go in lists (all but PRP1)
+ * @page_shift: controller page shift
+ *
+ * A list page holds page_size / 8 entries; when more entries follow, its
+ * last slot points to the next list page instead.  Two or fewer PRPs in
+ * all need no list (PRP2 is then the second data page itself), which the
+ * caller decides; this counts pages for @entries >= 1.
+ */
+static inline u32 nvmx_prp_list_pages(u32 entries, u32 page_shift)
+{
+	u32 per_page = 1U << (page_shift - 3);
+
+	if (entries <= per_page)
+		return 1;
+	return (entries - 1 + per_page - 2) / (per_page - 1);
+}
+
+#endif /* NVMX_LOGIC_H */

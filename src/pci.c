@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmx: PCI driver.  Probe maps BAR0 and allocates; bring-up is one reset
+ * work function that also serves recovery; removal shuts the controller
+ * down and frees everything.
+ */
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/module.h>
+
+#include "nvmx.h"
+
+#define NVMX_MAX_KB		4096	/* largest transfer, before MDTS */
+#define NVMX_MAX_SEGS		128
+#define NVMX_SHUTDOWN_MIN_MS	5000
+#define NVMX_SHUTDOWN_MAX_MS	60000
+
+/*
+ * Integer parameters with a range: the value comes first so that
+ * param_get_uint() reads it; a value out of range fails the load (or the
+ * write) with a log line and leaves the parameter as it was.
+ */
+static int nvmx_param_set_range(const char *val, const struct kernel_param *kp)
+{
+	struct nvmx_uint_param *p = kp->arg;
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < p->min || n > p->max) {
+		pr_err("nvmx: %s=%s is invalid: expected an integer from %u to %u\n",
+		       kp->name, val, p->min, p->max);
+		return -EINVAL;
+	}
+	p->val = n;
+	return 0;
+}
+
+static const struct kernel_param_ops nvmx_range_ops = {
+	.set = nvmx_param_set_range,
+	.get = param_get_uint,
+};
+
+struct nvmx_uint_param nvmx_admin_timeout = { 60, 1, 3600 };
+module_param_cb(admin_timeout, &nvmx_range_ops, &nvmx_admin_timeout, 0444);
+MODULE_PARM_DESC(admin_timeout,
+		 "timeout of admin commands in seconds (1-3600, default 60)");
+
+struct nvmx_uint_param nvmx_io_timeout = { 30, 1, 3600 };
+module_param_cb(io_timeout, &nvmx_range_ops, &nvmx_io_timeout, 0444);
+MODULE_PARM_DESC(io_timeout,
+		 "timeout of I/O commands in seconds (1-3600, default 30)");
+
+struct nvmx_uint_param nvmx_max_retries = { 5, 0, 255 };
+module_param_cb(max_retries, &nvmx_range_ops, &nvmx_max_retries, 0444);
+MODULE_PARM_DESC(max_retries,
+		 "times a failed command without DNR is sent again (0-255, default 5)");
+
+static struct workqueue_struct *nvmx_wq;
+
+static inline u32 nvmx_csts(struct nvmx_ctrl *ctrl)
+{
+	return readl(ctrl->bar + NVME_REG_CSTS);
+}
+
+/*
+ * Wait until (CSTS & @mask) == @val, for at most @timeout_ms.  A register
+ * reading all ones means the device is gone.
+ */
+static int nvmx_wait_csts(struct nvmx_ctrl *ctrl, u32 mask, u32 val,
+			  u32 timeout_ms, const char *what)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	u32 csts;
+
+	for (;;) {
+		csts = nvmx_csts(ctrl);
+		if (csts == ~0U) {
+			dev_err(&ctrl->device, "%s: controller is gone (CSTS reads all ones)\n",
+				what);
+			return -ENODEV;
+		}
+		if ((csts & mask) == val)
+			return 0;
+		if ((mask & NVME_CSTS_CFS) && (csts & NVME_CSTS_CFS)) {
+			dev_err(&ctrl->device, "%s: controller fatal status (CSTS 0x%x)\n",
+				what, csts);
+			return -EIO;
+		}
+		if (time_after(jiffies, deadline)) {
+			dev_err(&ctrl->device, "%s: no response in %u ms (CSTS 0x%x)\n",
+				what, timeout_ms, csts);
+			return -ENODEV;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		usleep_range(1000, 2000);
+	}
+}
+
+static int nvmx_disable_ctrl(struct nvmx_ctrl *ctrl)
+{
+	u32 cc = readl(ctrl->bar + NVME_REG_CC);
+
+	writel(cc & ~(NVME_CC_ENABLE | NVME_CC_SHN_MASK),
+	       ctrl->bar + NVME_REG_CC);
+	return nvmx_wait_csts(ctrl, NVME_CSTS_RDY, 0,
+			      nvmx_cap_timeout_ms(ctrl->cap), "disable");
+}
+
+static void nvmx_shutdown_ctrl(struct nvmx_ctrl *ctrl)
+{
+	u32 cc = readl(ctrl->bar + NVME_REG_CC);
+	u32 timeout = clamp_t(u32, ctrl->rtd3e / 1000, NVMX_SHUTDOWN_MIN_MS,
+			      NVMX_SHUTDOWN_MAX_MS);
+
+	cc = (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL;
+	writel(cc, ctrl->bar + NVME_REG_CC);
+	if (nvmx_wait_csts(ctrl, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT,
+			   timeout, "shutdown"))
+		nvmx_disable_ctrl(ctrl);
+}
+
+/* Program the admin queue and CC, then enable.  Context: shutdown_lock. */
+static int nvmx_enable_ctrl(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_queue *aq = &ctrl->queues[0];
+	u32 cc;
+	int ret;
+
+	ret = nvmx_disable_ctrl(ctrl);
+	if (ret)
+		return ret;
+
+	writel((aq->depth - 1) << 16 | (aq->depth - 1),
+	       ctrl->bar + NVME_REG_AQA);
+	lo_hi_writeq(aq->sq_dma, ctrl->bar + NVME_REG_ASQ);
+	lo_hi_writeq(aq->cq_dma, ctrl->bar + NVME_REG_ACQ);
+
+	cc = NVME_CC_CSS_NVM | (ctrl->page_shift - 12) << NVME_CC_MPS_SHIFT |
+	     NVME_CC_AMS_RR | NVME_CC_SHN_NONE |
+	     NVMX_SQES << NVME_CC_IOSQES_SHIFT |
+	     NVMX_CQES << NVME_CC_IOCQES_SHIFT | NVME_CC_ENABLE;
+	writel(cc, ctrl->bar + NVME_REG_CC);
+	return nvmx_wait_csts(ctrl, NVME_CSTS_RDY | NVME_CSTS_CFS,
+			      NVME_CSTS_RDY, nvmx_cap_timeout_ms(ctrl->cap),
+			      "enable");
+}
+
+/*
+ * Interrupt vectors, admin queue interrupt and controller enable.
+ * Context: reset work, shutdown_lock held.
+ */
+static int nvmx_setup_admin(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_queue *aq = &ctrl->queues[0];
+	int ret;
+
+	ret = pci_alloc_irq_vectors(ctrl->pdev, 1, 1, PCI_IRQ_ALL_TYPES);
+	if (ret < 0)
+		return ret;
+	ctrl->nr_vectors = ret;
+
+	nvmx_init_queue(aq);
+	ret = nvmx_enable_ctrl(ctrl);
+	if (ret)
+		goto free_vectors;
+	aq->cq_vector = 0;
+	ret = nvmx_queue_request_irq(aq);
+	if (ret) {
+		aq->cq_vector = -1;
+		goto disable_ctrl;
+	}
+	set_bit(NVMX_QUEUE_LIVE, &aq->flags);
+	return 0;
+
+disable_ctrl:
+	nvmx_disable_ctrl(ctrl);
+free_vectors:
+	pci_free_irq_vectors(ctrl->pdev);
+	ctrl->nr_vectors = 0;
+	return ret;
+}
+
+/**
+ * nvmx_dev_disable() - stop the controller and end everything in flight
+ * @ctrl: the controller
+ * @shutdown: notify a shutdown (CC.SHN) instead of a plain disable
+ *
+ * Idempotent.  Requests the controller did not complete are cancelled
+ * with a host-aborted status: retryable ones are requeued and sent again
+ * once a reset brings the queues back; the rest fail.
+ *
+ * Context: process context; takes shutdown_lock.
+ */
+void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
+{
+	unsigned int i;
+	u32 csts;
+
+	mutex_lock(&ctrl->shutdown_lock);
+	blk_mq_quiesce_queue(ctrl->admin_q);
+
+	csts = nvmx_csts(ctrl);
+	if (csts != ~0U && (readl(ctrl->bar + NVME_REG_CC) & NVME_CC_ENABLE)) {
+		if (shutdown)
+			nvmx_shutdown_ctrl(ctrl);
+		else
+			nvmx_disable_ctrl(ctrl);
+	}
+
+	for (i = 0; i < ctrl->nr_alloc_queues; i++)
+		clear_bit(NVMX_QUEUE_LIVE, &ctrl->queues[i].flags);
+	for (i = 0; i < ctrl->nr_alloc_queues; i++) {
+		nvmx_queue_reap(&ctrl->queues[i]);
+		nvmx_queue_free_irq(&ctrl->queues[i]);
+	}
+	pci_free_irq_vectors(ctrl->pdev);
+	ctrl->nr_vectors = 0;
+
+	blk_mq_tagset_busy_iter(&ctrl->admin_set, nvmx_cancel_request, NULL);
+	blk_mq_tagset_wait_completed_request(&ctrl->admin_set);
+	blk_mq_unquiesce_queue(ctrl->admin_q);
+	mutex_unlock(&ctrl->shutdown_lock);
+}
+
+static void nvmx_update_limits(struct nvmx_ctrl *ctrl)
+{
+	u32 max = NVMX_MAX_KB * 2;
+
+	if (ctrl->mdts) {
+		u32 mdts_shift = nvmx_cap_mps_min_shift(ctrl->cap) +
+				 ctrl->mdts - SECTOR_SHIFT;
+
+		if (mdts_shift < 31)
+			max = min_t(u32, max, 1U << mdts_shift);
+	}
+	ctrl->max_hw_sectors = max;
+	blk_queue_max_hw_sectors(ctrl->admin_q, max);
+}
+
+static void nvmx_reset_work(struct work_struct *work)
+{
+	struct nvmx_ctrl *ctrl = container_of(work, struct nvmx_ctrl,
+					      reset_work);
+	int ret;
+
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING) {
+		dev_warn(&ctrl->device, "reset skipped in state %s\n",
+			 nvmx_state_name(READ_ONCE(ctrl->state)));
+		return;
+	}
+	nvmx_dev_disable(ctrl, false);
+
+	mutex_lock(&ctrl->shutdown_lock);
+	ret = nvmx_setup_admin(ctrl);
+	mutex_unlock(&ctrl->shutdown_lock);
+	if (ret)
+		goto fail;
+
+	ret = nvmx_identify_ctrl(ctrl);
+	if (ret)
+		goto fail;
+	nvmx_update_limits(ctrl);
+
+	if (!nvmx_change_state(ctrl, NVMX_CTRL_LIVE)) {
+		dev_warn(&ctrl->device, "not live: state changed to %s during reset\n",
+			 nvmx_state_name(READ_ONCE(ctrl->state)));
+		return;
+	}
+	dev_info(&ctrl->device, "%s, serial %s, firmware %s, NVMe %u.%u.%u\n",
+		 ctrl->model, ctrl->serial, ctrl->firmware_rev,
+		 nvmx_vs_major(ctrl->vs), nvmx_vs_minor(ctrl->vs),
+		 nvmx_vs_tertiary(ctrl->vs));
+	return;
+
+fail:
+	dev_err(&ctrl->device, "reset failed (%d), controller marked dead\n",
+		ret);
+	nvmx_change_state(ctrl, NVMX_CTRL_DEAD);
+	nvmx_dev_disable(ctrl, false);
+}
+
+/**
+ * nvmx_schedule_reset() - start the reset work unless it cannot run now
+ * @ctrl: the controller
+ */
+void nvmx_schedule_reset(struct nvmx_ctrl *ctrl)
+{
+	if (nvmx_change_state(ctrl, NVMX_CTRL_RESETTING))
+		queue_work(nvmx_wq, &ctrl->reset_work);
+}
+
+static int nvmx_pci_map(struct nvmx_ctrl *ctrl)
+{
+	struct pci_dev *pdev = ctrl->pdev;
+	int ret;
+
+	ret = pci_enable_device_mem(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto disable_device;
+	ret = pci_request_mem_regions(pdev, "nvmx");
+	if (ret)
+		goto disable_device;
+
+	ctrl->bar_size = pci_resource_len(pdev, 0);
+	ret = -ENODEV;
+	if (ctrl->bar_size < NVME_REG_DBS + 8) {
+		dev_err(&pdev->dev, "BAR0 of %pa bytes is too small\n",
+			&ctrl->bar_size);
+		goto release_regions;
+	}
+	ctrl->bar = pci_iomap(pdev, 0, 0);
+	if (!ctrl->bar) {
+		ret = -ENOMEM;
+		goto release_regions;
+	}
+	if (nvmx_csts(ctrl) == ~0U) {
+		dev_err(&pdev->dev, "controller does not respond (CSTS reads all ones)\n");
+		goto unmap_bar;
+	}
+
+	ctrl->cap = lo_hi_readq(ctrl->bar + NVME_REG_CAP);
+	ctrl->vs = readl(ctrl->bar + NVME_REG_VS);
+	ctrl->db_stride = nvmx_cap_db_stride(ctrl->cap);
+	ctrl->page_shift = nvmx_ctrl_page_shift(ctrl->cap, PAGE_SHIFT);
+	if (!ctrl->page_shift) {
+		dev_err(&pdev->dev, "controller minimum page size 2^%u is larger than the host's\n",
+			nvmx_cap_mps_min_shift(ctrl->cap));
+		goto unmap_bar;
+	}
+	if (!(NVME_CAP_CSS(ctrl->cap) & NVME_CAP_CSS_NVM)) {
+		dev_err(&pdev->dev, "controller does not support the NVM command set\n");
+		goto unmap_bar;
+	}
+	if (NVME_REG_DBS + 2 * ctrl->db_stride > ctrl->bar_size) {
+		dev_err(&pdev->dev, "BAR0 too small for the admin doorbells\n");
+		goto unmap_bar;
+	}
+	return 0;
+
+unmap_bar:
+	pci_iounmap(pdev, ctrl->bar);
+release_regions:
+	pci_release_mem_regions(pdev);
+disable_device:
+	pci_disable_device(pdev);
+	return ret;
+}
+
+static void nvmx_pci_unmap(struct nvmx_ctrl *ctrl)
+{
+	pci_iounmap(ctrl->pdev, ctrl->bar);
+	pci_release_mem_regions(ctrl->pdev);
+	pci_disable_device(ctrl->pdev);
+}
+
+static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int node = dev_to_node(&pdev->dev);
+	struct nvmx_ctrl *ctrl;
+	int ret;
+
+	ctrl = kzalloc_node(sizeof(*ctrl), GFP_KERNEL, node);
+	if (!ctrl)
+		return -ENOMEM;
+	ctrl->nr_queues = 1;
+	ctrl->queues = kcalloc_node(ctrl->nr_queues, sizeof(*ctrl->queues),
+				    GFP_KERNEL, node);
+	if (!ctrl->queues) {
+		kfree(ctrl);
+		return -ENOMEM;
+	}
+	ctrl->pdev = pdev;
+	ctrl->max_hw_sectors = NVMX_MAX_KB * 2;
+	ctrl->max_segments = NVMX_MAX_SEGS;
+	INIT_WORK(&ctrl->reset_work, nvmx_reset_work);
+	/* from here on put_device() frees ctrl and its queue array */
+	ret = nvmx_ctrl_init(ctrl, &pdev->dev);
+	if (ret) {
+		kfree(ctrl->queues);
+		kfree(ctrl);
+		return ret;
+	}
+	pci_set_drvdata(pdev, ctrl);
+
+	ret = nvmx_pci_map(ctrl);
+	if (ret)
+		goto put_ctrl;
+	ret = nvmx_setup_dma_pools(ctrl);
+	if (ret)
+		goto unmap;
+	ret = nvmx_alloc_queue(ctrl, 0, NVMX_AQ_DEPTH);
+	if (ret)
+		goto release_pools;
+	ret = nvmx_alloc_admin_tags(ctrl);
+	if (ret)
+		goto free_queues;
+	ret = nvmx_ctrl_publish(ctrl);
+	if (ret)
+		goto free_admin_tags;
+
+	dev_info(&ctrl->device, "probed %s: CAP 0x%llx, VS 0x%x\n",
+		 pci_name(pdev), ctrl->cap, ctrl->vs);
+	nvmx_schedule_reset(ctrl);
+	return 0;
+
+free_admin_tags:
+	nvmx_free_admin_tags(ctrl);
+free_queues:
+	nvmx_free_queues(ctrl, 0);
+release_pools:
+	nvmx_release_dma_pools(ctrl);
+unmap:
+	nvmx_pci_unmap(ctrl);
+put_ctrl:
+	pci_set_drvdata(pdev, NULL);
+	put_device(&ctrl->device);
+	return ret;
+}
+
+static void nvmx_remove(struct pci_dev *pdev)
+{
+	struct nvmx_ctrl *ctrl = pci_get_drvdata(pdev);
+
+	nvmx_change_state(ctrl, NVMX_CTRL_DELETING);
+	if (!pci_device_is_present(pdev)) {
+		nvmx_change_state(ctrl, NVMX_CTRL_DEAD);
+		nvmx_dev_disable(ctrl, false);
+	}
+	flush_work(&ctrl->reset_work);
+	nvmx_ctrl_unpublish(ctrl);
+	nvmx_dev_disable(ctrl, true);
+	nvmx_free_admin_tags(ctrl);
+	nvmx_free_queues(ctrl, 0);
+	nvmx_release_dma_pools(ctrl);
+	nvmx_pci_unmap(ctrl);
+	pci_set_drvdata(pdev, NULL);
+	put_device(&ctrl->device);
+}
+
+static void nvmx_shutdown(struct pci_dev *pdev)
+{
+	nvmx_dev_disable(pci_get_drvdata(pdev), true);
+}
+
+/*
+ * Every NVMe controller by class.  There is deliberately no
+ * MODULE_DEVICE_TABLE: nvmx is never autoloaded in place of the in-tree
+ * driver; it takes the controllers that are free when it loads, and those
+ * whose driver_override says nvmx.
+ */
+static const struct pci_device_id nvmx_id_table[] = {
+	{ PCI_DEVICE_CLASS(PCI_CLASS_STORAGE_EXPRESS, 0xffffff) },
+	{ }
+};
+
+static struct pci_driver nvmx_driver = {
+	.name		= "nvmx",
+	.id_table	= nvmx_id_table,
+	.probe		= nvmx_probe,
+	.remove		= nvmx_remove,
+	.shutdown	= nvmx_shutdown,
+};
+
+static int __init nvmx_init(void)
+{
+	int ret;
+
+	nvmx_wq = alloc_workqueue("nvmx-wq", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!nvmx_wq)
+		return -ENOMEM;
+	ret = nvmx_core_init();
+	if (ret)
+		goto destroy_wq;
+	ret = pci_register_driver(&nvmx_driver);
+	if (ret)
+		goto core_exit;
+	return 0;
+
+core_exit:
+	nvmx_core_exit();
+destroy_wq:
+	destroy_workqueue(nvmx_wq);
+	return ret;
+}
+
+static void __exit nvmx_exit(void)
+{
+	pci_unregister_driver(&nvmx_driver);
+	nvmx_core_exit();
+	destroy_workqueue(nvmx_wq);
+}
+
+module_init(nvmx_init);
+module_exit(nvmx_exit);
+MODULE_DESCRIPTION("nvmx: NVMe PCIe host driver");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmx: queue pairs in host memory, the submission path (steps 1-2 of the
+ * seed's eight), the completion path (steps 6-8), blk-mq glue and PRP
+ * mapping.  Everything here is specific to the PCIe transport.
+ */
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/mempool.h>
+
+#include "nvmx.h"
+
+#define SQ_BYTES(depth)	((size_t)(depth) << NVMX_SQES)
+#define CQ_BYTES(depth)	((size_t)(depth) << NVMX_CQES)
+
+/**
+ * nvmx_alloc_queue() - allocate the rings of queue @qid
+ * @ctrl: the controller
+ * @qid: queue id, 0 for admin
+ * @depth: slots in each ring
+ *
+ * Rings survive resets: a queue that already has its rings keeps them.
+ *
+ * Context: process context, under shutdown_lock or before the controller
+ * is published.
+ * Return: 0 or -ENOMEM.
+ */
+int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth)
+{
+	struct nvmx_queue *nq = &ctrl->queues[qid];
+	struct device *dmadev = &ctrl->pdev->dev;
+
+	if (qid < ctrl->nr_alloc_queues)
+		return 0;
+	if (WARN_ON_ONCE(qid != ctrl->nr_alloc_queues || qid >= ctrl->nr_queues))
+		return -EINVAL;
+
+	nq->cqes = dma_alloc_coherent(dmadev, CQ_BYTES(depth), &nq->cq_dma,
+				      GFP_KERNEL);
+	if (!nq->cqes)
+		return -ENOMEM;
+	nq->sqes = dma_alloc_coherent(dmadev, SQ_BYTES(depth), &nq->sq_dma,
+				      GFP_KERNEL);
+	if (!nq->sqes)
+		goto free_cqes;
+
+	nq->ctrl = ctrl;
+	nq->qid = qid;
+	nq->depth = depth;
+	nq->cq_vector = -1;
+	spin_lock_init(&nq->sq_lock);
+	spin_lock_init(&nq->cq_lock);
+	nq->sq_db = ctrl->bar + NVME_REG_DBS + 2 * qid * ctrl->db_stride;
+	nq->cq_db = ctrl->bar + NVME_REG_DBS + (2 * qid + 1) * ctrl->db_stride;
+	ctrl->nr_alloc_queues++;
+	return 0;
+
+free_cqes:
+	dma_free_coherent(dmadev, CQ_BYTES(depth), nq->cqes, nq->cq_dma);
+	nq->cqes = NULL;
+	return -ENOMEM;
+}
+
+/**
+ * nvmx_free_queues() - free the rings of queues @lowest and above
+ * @ctrl: the controller, disabled
+ * @lowest: first queue id to free
+ */
+void nvmx_free_queues(struct nvmx_ctrl *ctrl, unsigned int lowest)
+{
+	struct device *dmadev = &ctrl->pdev->dev;
+
+	while (ctrl->nr_alloc_queues > lowest) {
+		struct nvmx_queue *nq = &ctrl->queues[--ctrl->nr_alloc_queues];
+
+		dma_free_coherent(dmadev, SQ_BYTES(nq->depth), nq->sqes,
+				  nq->sq_dma);
+		dma_free_coherent(dmadev, CQ_BYTES(nq->depth), nq->cqes,
+				  nq->cq_dma);
+		nq->sqes = NULL;
+		nq->cqes = NULL;
+	}
+}
+
+/**
+ * nvmx_init_queue() - reset a queue's ring state before (re)creation
+ * @nq: the queue, not live
+ */
+void nvmx_init_queue(struct nvmx_queue *nq)
+{
+	nq->sq_tail = 0;
+	nq->last_sq_tail = 0;
+	nq->cq_head = 0;
+	nq->cq_phase = 1;
+	memset(nq->cqes, 0, CQ_BYTES(nq->depth));
+}
+
+/* ---- submission: steps 1 and 2 ---- */
+
+/* Step 1: copy the command into the next SQ slot.  Context: sq_lock held. */
+static void nvmx_sq_write(struct nvmx_queue *nq, const struct nvme_command *cmd)
+{
+	memcpy(&nq->sqes[nq->sq_tail], cmd, sizeof(*cmd));
+	nq->sq_tail = nvmx_ring_next(nq->sq_tail, nq->depth);
+	nq->submitted++;
+}
+
+/* Step 2: publish new entries through the SQ tail doorbell.  Context: sq_lock held. */
+static void nvmx_sq_ring(struct nvmx_queue *nq)
+{
+	if (nq->sq_tail == nq->last_sq_tail)
+		return;
+	/* writel orders the SQ entry stores before the doorbell write */
+	writel(nq->sq_tail, nq->sq_db);
+	nq->last_sq_tail = nq->sq_tail;
+	nq->sq_doorbells++;
+}
+
+static void nvmx_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	struct nvmx_queue *nq = hctx->driver_data;
+
+	spin_lock(&nq->sq_lock);
+	nvmx_sq_ring(nq);
+	spin_unlock(&nq->sq_lock);
+}
+
+/* ---- data mapping: PRPs ---- */
+
+static void nvmx_free_prp_lists(struct nvmx_ctrl *ctrl,
+				struct nvmx_request *req)
+{
+	struct dma_pool *pool = req->small_list ? ctrl->prp_small_pool :
+						  ctrl->prp_page_pool;
+
+	while (req->nr_prp_lists) {
+		req->nr_prp_lists--;
+		dma_pool_free(pool, req->prp_lists[req->nr_prp_lists],
+			      req->prp_dma[req->nr_prp_lists]);
+	}
+}
+
+static void nvmx_unmap_data(struct nvmx_ctrl *ctrl, struct request *rq)
+{
+	struct nvmx_request *req = nvmx_req(rq);
+	struct device *dmadev = &ctrl->pdev->dev;
+
+	if (req->first_len) {
+		dma_unmap_page(dmadev, req->first_dma, req->first_len,
+			       rq_dma_dir(rq));
+		req->first_len = 0;
+		return;
+	}
+	if (!req->nents)
+		return;
+	nvmx_free_prp_lists(ctrl, req);
+	dma_unmap_sg(dmadev, req->sg, req->nents, rq_dma_dir(rq));
+	if (req->sg != req->inline_sg)
+		mempool_free(req->sg, ctrl->sg_pool);
+	req->nents = 0;
+}
+
+/*
+ * One segment that spans at most two controller pages: PRP1 and PRP2 come
+ * straight from the mapped bio_vec, with no scatterlist and no list.
+ */
+static blk_status_t nvmx_map_simple(struct nvmx_ctrl *ctrl, struct request *rq,
+				    struct bio_vec *bv)
+{
+	struct nvmx_request *req = nvmx_req(rq);
+	u32 page = 1U << ctrl->page_shift;
+	dma_addr_t dma;
+	u32 first;
+
+	dma = dma_map_bvec(&ctrl->pdev->dev, bv, rq_dma_dir(rq), 0);
+	if (dma_mapping_error(&ctrl->pdev->dev, dma))
+		return BLK_STS_RESOURCE;
+	first = page - (dma & (page - 1));
+	req->first_dma = dma;
+	req->first_len = bv->bv_len;
+	req->cmd.common.dptr.prp1 = cpu_to_le64(dma);
+	req->cmd.common.dptr.prp2 = bv->bv_len > first ?
+				    cpu_to_le64(dma + first) : 0;
+	return BLK_STS_OK;
+}
+
+/*
+ * Build PRP1/PRP2 and, for more than two pages, chained PRP lists from a
+ * mapped scatterlist.  The queue's virt_boundary guarantees that every
+ * segment but the first starts on a controller page and every segment but
+ * the last ends on one.
+ */
+static blk_status_t nvmx_setup_prps(struct nvmx_ctrl *ctrl, struct request *rq,
+				    int mapped)
+{
+	struct nvmx_request *req = nvmx_req(rq);
+	u32 shift = ctrl->page_shift;
+	u32 page = 1U << shift, per_page = page >> 3;
+	struct scatterlist *sg = req->sg;
+	u64 addr = sg_dma_address(sg);
+	u32 seg_left = sg_dma_len(sg);
+	u32 left = blk_rq_payload_bytes(rq);
+	u32 entries, lists, step, slot = 0, list = 0;
+	struct dma_pool *pool;
+	__le64 *prps;
+
+	req->cmd.common.dptr.prp1 = cpu_to_le64(addr);
+	entries = nvmx_prp_pages(addr, left, shift) - 1;
+	step = min(page - (u32)(addr & (page - 1)), left);
+
+	if (entries == 0) {
+		req->cmd.common.dptr.prp2 = 0;
+		return BLK_STS_OK;
+	}
+
+	lists = entries == 1 ? 0 : nvmx_prp_list_pages(entries, shift);
+	if (WARN_ON_ONCE(lists > NVMX_MAX_PRP_LISTS))
+		return BLK_STS_IOERR;
+	req->small_list = lists == 1 && entries * 8 <= NVMX_SMALL_POOL_SIZE;
+	pool = req->small_list ? ctrl->prp_small_pool : ctrl->prp_page_pool;
+	for (; req->nr_prp_lists < lists; req->nr_prp_lists++) {
+		u8 i = req->nr_prp_lists;
+
+		req->prp_lists[i] = dma_pool_alloc(pool, GFP_ATOMIC,
+						   &req->prp_dma[i]);
+		if (!req->prp_lists[i]) {
+			nvmx_free_prp_lists(ctrl, req);
+			return BLK_STS_RESOURCE;
+		}
+		if (i) {
+			prps = req->prp_lists[i - 1];
+			prps[per_page - 1] = cpu_to_le64(req->prp_dma[i]);
+		}
+	}
+
+	while (left > step) {
+		left -= step;
+		addr += step;
+		seg_left -= step;
+		if (!seg_left) {
+			if (WARN_ON_ONCE(--mapped <= 0))
+				goto bad_sgl;
+			sg = sg_next(sg);
+			addr = sg_dma_address(sg);
+			seg_left = sg_dma_len(sg);
+		}
+		if (!lists) {
+			req->cmd.common.dptr.prp2 = cpu_to_le64(addr);
+		} else {
+			if (slot == per_page - 1 && list + 1 < lists) {
+				list++;
+				slot = 0;
+			}
+			prps = req->prp_lists[list];
+			prps[slot++] = cpu_to_le64(addr);
+		}
+		step = min3(page, seg_left, left);
+	}
+	if (lists)
+		req->cmd.common.dptr.prp2 = cpu_to_le64(req->prp_dma[0]);
+	return BLK_STS_OK;
+
+bad_sgl:
+	nvmx_free_prp_lists(ctrl, req);
+	return BLK_STS_IOERR;
+}
+
+static blk_status_t nvmx_map_data(struct nvmx_ctrl *ctrl, struct request *rq)
+{
+	struct nvmx_request *req = nvmx_req(rq);
+	unsigned short nsegs = blk_rq_nr_phys_segments(rq);
+	u32 page = 1U << ctrl->page_shift;
+	blk_status_t ret;
+	int n, mapped;
+
+	if (nsegs == 1) {
+		struct bio_vec bv = req_bvec(rq);
+
+		if ((bv.bv_offset & (page - 1)) + bv.bv_len <= 2 * page)
+			return nvmx_map_simple(ctrl, rq, &bv);
+	}
+
+	if (nsegs <= NVMX_INLINE_SG) {
+		req->sg = req->inline_sg;
+	} else {
+		req->sg = mempool_alloc(ctrl->sg_pool, GFP_ATOMIC);
+		if (!req->sg)
+			return BLK_STS_RESOURCE;
+	}
+	sg_init_table(req->sg, nsegs);
+	n = blk_rq_map_sg(rq->q, rq, req->sg);
+	if (!n) {
+		ret = BLK_STS_IOERR;
+		goto free_sg;
+	}
+	mapped = dma_map_sg_attrs(&ctrl->pdev->dev, req->sg, n,
+				  rq_dma_dir(rq), DMA_ATTR_NO_WARN);
+	if (!mapped) {
+		ret = BLK_STS_RESOURCE;
+		goto free_sg;
+	}
+	ret = nvmx_setup_prps(ctrl, rq, mapped);
+	if (ret)
+		goto unmap_sg;
+	req->nents = n;
+	return BLK_STS_OK;
+
+unmap_sg:
+	dma_unmap_sg(&ctrl->pdev->dev, req->sg, n, rq_dma_dir(rq));
+free_sg:
+	if (req->sg != req->inline_sg)
+		mempool_free(req->sg, ctrl->sg_pool);
+	return ret;
+}
+
+/* ---- blk-mq ---- */
+
+static blk_status_t nvmx_setup_cmd(struct request *rq)
+{
+	switch (req_op(rq)) {
+	case REQ_OP_DRV_IN:
+	case REQ_OP_DRV_OUT:
+		/* passthrough: the submitter filled nvmx_request.cmd */
+		return BLK_STS_OK;
+	default:
+		return BLK_STS_NOTSUPP;
+	}
+}
+
+/* A request that arrives while its queue is not live. */
+static blk_status_t nvmx_queue_not_live(struct nvmx_ctrl *ctrl,
+					struct request *rq)
+{
+	enum nvmx_ctrl_state state = READ_ONCE(ctrl->state);
+
+	if (state == NVMX_CTRL_DEAD || state == NVMX_CTRL_DELETING ||
+	    blk_noretry_request(rq))
+		return BLK_STS_IOERR;
+	return BLK_STS_RESOURCE;
+}
+
+static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
+				  const struct blk_mq_queue_data *bd)
+{
+	struct nvmx_queue *nq = hctx->driver_data;
+	struct nvmx_ctrl *ctrl = nq->ctrl;
+	struct request *rq = bd->rq;
+	struct nvmx_request *req = nvmx_req(rq);
+	blk_status_t ret;
+
+	if (unlikely(!test_bit(NVMX_QUEUE_LIVE, &nq->flags)))
+		return nvmx_queue_not_live(ctrl, rq);
+
+	req->status = 0;
+	req->nents = 0;
+	req->first_len = 0;
+	req->nr_prp_lists = 0;
+	ret = nvmx_setup_cmd(rq);
+	if (ret)
+		return ret;
+	if (blk_rq_nr_phys_segments(rq)) {
+		ret = nvmx_map_data(ctrl, rq);
+		if (ret)
+			return ret;
+	}
+	req->gen = nvmx_gen_next(req->gen);
+	req->cmd.common.command_id = nvmx_cid_make(rq->tag, req->gen);
+	blk_mq_start_request(rq);
+
+	spin_lock(&nq->sq_lock);
+	nvmx_sq_write(nq, &req->cmd);
+	if (bd->last)
+		nvmx_sq_ring(nq);
+	spin_unlock(&nq->sq_lock);
+	return BLK_STS_OK;
+}
+
+static blk_status_t nvmx_status_to_blk(u16 status)
+{
+	switch (nvmx_status_code(status)) {
+	case NVME_SC_SUCCESS:
+		return BLK_STS_OK;
+	case NVME_SC_CAP_EXCEEDED:
+		return BLK_STS_NOSPC;
+	case NVME_SC_LBA_RANGE:
+		return BLK_STS_TARGET;
+	case NVME_SC_BAD_ATTRIBUTES:
+	case NVME_SC_ONCS_NOT_SUPPORTED:
+	case NVME_SC_INVALID_OPCODE:
+	case NVME_SC_INVALID_FIELD:
+	case NVME_SC_INVALID_NS:
+		return BLK_STS_NOTSUPP;
+	case NVME_SC_WRITE_FAULT:
+	case NVME_SC_READ_ERROR:
+	case NVME_SC_UNWRITTEN_BLOCK:
+	case NVME_SC_ACCESS_DENIED:
+	case NVME_SC_READ_ONLY:
+	case NVME_SC_COMPARE_FAILED:
+		return BLK_STS_MEDIUM;
+	case NVME_SC_GUARD_CHECK:
+	case NVME_SC_APPTAG_CHECK:
+	case NVME_SC_REFTAG_CHECK:
+	case NVME_SC_INVALID_PI:
+		return BLK_STS_PROTECTION;
+	case NVME_SC_RESERVATION_CONFLICT:
+		return BLK_STS_NEXUS;
+	default:
+		return BLK_STS_IOERR;
+	}
+}
+
+static void nvmx_complete_rq(struct request *rq)
+{
+	struct nvmx_queue *nq = rq->mq_hctx->driver_data;
+	struct nvmx_request *req = nvmx_req(rq);
+	enum nvmx_ctrl_state state = READ_ONCE(nq->ctrl->state);
+
+	nvmx_unmap_data(nq->ctrl, rq);
+	if (unlikely(req->status) && !blk_noretry_request(rq) &&
+	    state != NVMX_CTRL_DEAD && state != NVMX_CTRL_DELETING &&
+	    nvmx_should_retry(req->status, req->retries, nvmx_max_retries.val)) {
+		req->retries++;
+		blk_mq_requeue_request(rq, true);
+		return;
+	}
+	blk_mq_end_request(rq, nvmx_status_to_blk(req->status));
+}
+
+static void nvmx_complete_batch(struct io_comp_batch *iob)
+{
+	struct request *rq;
+
+	rq_list_for_each(&iob->req_list, rq) {
+		struct nvmx_queue *nq = rq->mq_hctx->driver_data;
+
+		nvmx_unmap_data(nq->ctrl, rq);
+	}
+	blk_mq_end_request_batch(iob);
+}
+
+/* ---- completion: steps 6, 7 and 8 ---- */
+
+static inline bool nvmx_cqe_pending(struct nvmx_queue *nq)
+{
+	struct nvme_completion *cqe = &nq->cqes[nq->cq_head];
+
+	return (le16_to_cpu(READ_ONCE(cqe->status)) & 1) == nq->cq_phase;
+}
+
+/* Step 7: consume one completion entry. */
+static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
+			    struct nvme_completion *cqe)
+{
+	u16 cid = cqe->command_id;
+	struct nvmx_request *req;
+	struct request *rq;
+
+	rq = blk_mq_tag_to_rq(nq->tags, nvmx_cid_tag(cid));
+	if (unlikely(!rq || nvmx_req(rq)->gen != nvmx_cid_gen(cid) ||
+		     blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)) {
+		nq->bad_cqes++;
+		dev_warn_ratelimited(&nq->ctrl->device,
+				     "qid %u: completion with invalid command id 0x%x (sq_head %u), ignored\n",
+				     nq->qid, cid, le16_to_cpu(cqe->sq_head));
+		return;
+	}
+	req = nvmx_req(rq);
+	req->status = le16_to_cpu(cqe->status) >> 1;
+	req->result = cqe->result;
+	nq->completed++;
+	if (!blk_mq_add_to_batch(rq, iob, req->status != 0,
+				 nvmx_complete_batch))
+		blk_mq_complete_request(rq);
+}
+
+/*
+ * Reap every new entry of a completion queue, then write the CQ head
+ * doorbell once for the batch.  Context: the caller owns the CQ side.
+ */
+static int nvmx_process_cq(struct nvmx_queue *nq, struct io_comp_batch *iob)
+{
+	int found = 0;
+
+	while (nvmx_cqe_pending(nq)) {
+		/* read the entry only after its phase tag says it is new */
+		dma_rmb();
+		nvmx_handle_cqe(nq, iob, &nq->cqes[nq->cq_head]);
+		nvmx_cq_advance(&nq->cq_head, &nq->cq_phase, nq->depth);
+		found++;
+	}
+	if (found) {
+		/* Step 8 */
+		writel(nq->cq_head, nq->cq_db);
+		nq->cq_doorbells++;
+	}
+	return found;
+}
+
+/* Step 6: the controller raised the queue's interrupt. */
+static irqreturn_t nvmx_irq(int irq, void *data)
+{
+	struct nvmx_queue *nq = data;
+	DEFINE_IO_COMP_BATCH(iob);
+
+	if (!nvmx_process_cq(nq, &iob))
+		return IRQ_NONE;
+	nq->irqs++;
+	if (iob.req_list)
+		iob.complete(&iob);
+	return IRQ_HANDLED;
+}
+
+int nvmx_queue_request_irq(struct nvmx_queue *nq)
+{
+	return pci_request_irq(nq->ctrl->pdev, nq->cq_vector, nvmx_irq, NULL,
+			       nq, "nvmx%dq%d", nq->ctrl->instance, nq->qid);
+}
+
+void nvmx_queue_free_irq(struct nvmx_queue *nq)
+{
+	if (nq->cq_vector < 0)
+		return;
+	pci_free_irq(nq->ctrl->pdev, nq->cq_vector, nq);
+	nq->cq_vector = -1;
+}
+
+/**
+ * nvmx_queue_reap() - reap a queue outside its interrupt handler
+ * @nq: the queue
+ *
+ * Used when an interrupt may have been lost (timeout) and when disabling
+ * the controller.  Completions are handled one by one, not batched.
+ *
+ * Context: process context; takes the queue's vector out of service while
+ * it reaps.
+ */
+void nvmx_queue_reap(struct nvmx_queue *nq)
+{
+	if (nq->cq_vector >= 0) {
+		int irq = pci_irq_vector(nq->ctrl->pdev, nq->cq_vector);
+
+		disable_irq(irq);
+		nvmx_process_cq(nq, NULL);
+		enable_irq(irq);
+	} else {
+		spin_lock_irq(&nq->cq_lock);
+		nvmx_process_cq(nq, NULL);
+		spin_unlock_irq(&nq->cq_lock);
+	}
+}
+
+/**
+ * nvmx_timeout() - a command did not complete within its timeout
+ * @rq: the request
+ *
+ * Escalation: (1) a lost interrupt is ruled out by reaping the queue;
+ * (2) when the reset work itself is waiting, the controller is disabled
+ * here, which cancels the command; (3) otherwise the controller is reset,
+ * which cancels and requeues everything in flight.
+ */
+static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
+{
+	struct nvmx_queue *nq = rq->mq_hctx->driver_data;
+	struct nvmx_ctrl *ctrl = nq->ctrl;
+	struct nvmx_request *req = nvmx_req(rq);
+	u32 csts = readl(ctrl->bar + NVME_REG_CSTS);
+
+	nvmx_queue_reap(nq);
+	if (blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT) {
+		dev_warn(&ctrl->device,
+			 "qid %u tag %d: completed by polling, interrupt lost?\n",
+			 nq->qid, rq->tag);
+		return BLK_EH_DONE;
+	}
+
+	dev_warn(&ctrl->device,
+		 "qid %u tag %d opcode 0x%02x timed out (csts 0x%x)\n",
+		 nq->qid, rq->tag, req->cmd.common.opcode, csts);
+
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE) {
+		nvmx_dev_disable(ctrl, false);
+		return BLK_EH_DONE;
+	}
+	nvmx_schedule_reset(ctrl);
+	return BLK_EH_RESET_TIMER;
+}
+
+/**
+ * nvmx_cancel_request() - end an in-flight request the controller dropped
+ * @rq: the request
+ * @data: unused
+ *
+ * Context: the controller is disabled and its queues reaped.  The host
+ * aborted status lets a retryable request be requeued for after a reset.
+ */
+bool nvmx_cancel_request(struct request *rq, void *data)
+{
+	if (blk_mq_request_completed(rq))
+		return true;
+	nvmx_req(rq)->status = NVME_SC_HOST_ABORTED_CMD;
+	blk_mq_complete_request(rq);
+	return true;
+}
+
+static int nvmx_admin_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+				unsigned int hctx_idx)
+{
+	struct nvmx_ctrl *ctrl = data;
+	struct nvmx_queue *nq = &ctrl->queues[0];
+
+	nq->tags = ctrl->admin_set.tags[hctx_idx];
+	hctx->driver_data = nq;
+	return 0;
+}
+
+static const struct blk_mq_ops nvmx_admin_mq_ops = {
+	.queue_rq	= nvmx_queue_rq,
+	.commit_rqs	= nvmx_commit_rqs,
+	.complete	= nvmx_complete_rq,
+	.init_hctx	= nvmx_admin_init_hctx,
+	.timeout	= nvmx_timeout,
+};
+
+static void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl,
+				  struct request_queue *q)
+{
+	blk_queue_max_hw_sectors(q, ctrl->max_hw_sectors);
+	blk_queue_max_segments(q, ctrl->max_segments);
+	blk_queue_virt_boundary(q, (1UL << ctrl->page_shift) - 1);
+	blk_queue_dma_alignment(q, 3);
+}
+
+/**
+ * nvmx_alloc_admin_tags() - tag set and request queue of the admin queue
+ * @ctrl: the controller
+ *
+ * Context: process context, once per controller.
+ */
+int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl)
+{
+	struct blk_mq_tag_set *set = &ctrl->admin_set;
+	int ret;
+
+	set->ops = &nvmx_admin_mq_ops;
+	set->nr_hw_queues = 1;
+	set->queue_depth = NVMX_AQ_DEPTH - 1;
+	set->timeout = nvmx_admin_timeout.val * HZ;
+	set->numa_node = dev_to_node(&ctrl->pdev->dev);
+	set->cmd_size = sizeof(struct nvmx_request);
+	set->flags = BLK_MQ_F_NO_SCHED;
+	set->driver_data = ctrl;
+	ret = blk_mq_alloc_tag_set(set);
+	if (ret)
+		return ret;
+
+	ctrl->admin_q = blk_mq_init_queue(set);
+	if (IS_ERR(ctrl->admin_q)) {
+		ret = PTR_ERR(ctrl->admin_q);
+		ctrl->admin_q = NULL;
+		goto free_tag_set;
+	}
+	ctrl->admin_q->queuedata = ctrl;
+	nvmx_set_queue_limits(ctrl, ctrl->admin_q);
+	return 0;
+
+free_tag_set:
+	blk_mq_free_tag_set(set);
+	return ret;
+}
+
+void nvmx_free_admin_tags(struct nvmx_ctrl *ctrl)
+{
+	blk_mq_destroy_queue(ctrl->admin_q);
+	blk_put_queue(ctrl->admin_q);
+	ctrl->admin_q = NULL;
+	blk_mq_free_tag_set(&ctrl->admin_set);
+}
+
+/**
+ * nvmx_setup_dma_pools() - pools for PRP lists and large scatterlists
+ * @ctrl: the controller
+ */
+int nvmx_setup_dma_pools(struct nvmx_ctrl *ctrl)
+{
+	struct device *dmadev = &ctrl->pdev->dev;
+	size_t page = 1UL << ctrl->page_shift;
+	size_t sg_bytes;
+
+	ctrl->prp_page_pool = dma_pool_create("nvmx prp list page", dmadev,
+					      page, page, 0);
+	if (!ctrl->prp_page_pool)
+		return -ENOMEM;
+	ctrl->prp_small_pool = dma_pool_create("nvmx prp list 256", dmadev,
+					       NVMX_SMALL_POOL_SIZE,
+					       NVMX_SMALL_POOL_SIZE, 0);
+	if (!ctrl->prp_small_pool)
+		goto destroy_page_pool;
+	sg_bytes = ctrl->max_segments * sizeof(struct scatterlist);
+	ctrl->sg_pool = mempool_create_kmalloc_pool(1, sg_bytes);
+	if (!ctrl->sg_pool)
+		goto destroy_small_pool;
+	return 0;
+
+destroy_small_pool:
+	dma_pool_destroy(ctrl->prp_small_pool);
+destroy_page_pool:
+	dma_pool_destroy(ctrl->prp_page_pool);
+	return -ENOMEM;
+}
+
+void nvmx_release_dma_pools(struct nvmx_ctrl *ctrl)
+{
+	mempool_destroy(ctrl->sg_pool);
+	dma_pool_destroy(ctrl->prp_small_pool);
+	dma_pool_destroy(ctrl->prp_page_pool);
+}
