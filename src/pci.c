@@ -439,6 +439,7 @@ static void nvmx_remove(struct pci_dev *pdev)
 	nvmx_release_dma_pools(ctrl);
 	nvmx_pci_unmap(ctrl);
 	pci_set_drvdata(pdev, NULL);
+	dev_info(&ctrl->device, "removed\n");
 	put_device(&ctrl->device);
 }
 

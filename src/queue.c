@@ -52,6 +52,7 @@ int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth)
 	spin_lock_init(&nq->cq_lock);
 	nq->sq_db = ctrl->bar + NVME_REG_DBS + 2 * qid * ctrl->db_stride;
 	nq->cq_db = ctrl->bar + NVME_REG_DBS + (2 * qid + 1) * ctrl->db_stride;
+	nvmx_init_queue(nq);
 	ctrl->nr_alloc_queues++;
 	return 0;
 

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of src/nvmx_logic.h.  Each test prints one line:
+ * "ok <name>" or "not ok <name>: <what failed>".  The exit status is the
+ * number of failed tests (capped), so make stops on failure.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#include "nvmx_logic.h"
+
+static int failed, passed;
+static const char *cur;
+static bool cur_failed;
+
+#define EXPECT_EQ(a, b) do {						\
+	unsigned long long _a = (a), _b = (b);				\
+	if (_a != _b && !cur_failed) {					\
+		printf("not ok %s: %s == %llu, expected %llu (line %d)\n", \
+		       cur, #a, _a, _b, __LINE__);			\
+		cur_failed = true;					\
+	}								\
+} while (0)
+
+static void run(const char *name, void (*fn)(void))
+{
+	cur = name;
+	cur_failed = false;
+	fn();
+	if (cur_failed) {
+		failed++;
+	} else {
+		passed++;
+		printf("ok %s\n", name);
+	}
+}
+
+/* CAP with the given MQES, TO, DSTRD, MPSMIN, MPSMAX, CSS=NVM. */
+static u64 make_cap(u32 mqes, u32 to, u32 dstrd, u32 mpsmin, u32 mpsmax)
+{
+	return (u64)mqes | (u64)to << 24 | (u64)dstrd << 32 | 1ULL << 37 |
+	       (u64)mpsmin << 48 | (u64)mpsmax << 52;
+}
+
+static void test_cap_fields(void)
+{
+	u64 cap = make_cap(2047, 30, 2, 0, 4);
+
+	EXPECT_EQ(nvmx_cap_timeout_ms(cap), 15000);
+	EXPECT_EQ(nvmx_cap_db_stride(cap), 16);
+	EXPECT_EQ(nvmx_cap_max_entries(cap), 2048);
+	EXPECT_EQ(nvmx_cap_mps_min_shift(cap), 12);
+	EXPECT_EQ(nvmx_cap_mps_max_shift(cap), 16);
+	/* TO of 0 still waits one unit */
+	EXPECT_EQ(nvmx_cap_timeout_ms(make_cap(1, 0, 0, 0, 0)), 500);
+	EXPECT_EQ(nvmx_cap_db_stride(make_cap(1, 1, 0, 0, 0)), 4);
+	EXPECT_EQ(nvmx_cap_max_entries(make_cap(0xffff, 1, 0, 0, 0)), 65536);
+}
+
+static void test_page_shift(void)
+{
+	/* controller offers 4K..64K: take the host page */
+	EXPECT_EQ(nvmx_ctrl_page_shift(make_cap(1, 1, 0, 0, 4), 12), 12);
+	/* host pages of 64K and a controller up to 16K: 16K */
+	EXPECT_EQ(nvmx_ctrl_page_shift(make_cap(1, 1, 0, 0, 2), 16), 14);
+	/* controller minimum 8K above a 4K host page: unusable */
+	EXPECT_EQ(nvmx_ctrl_page_shift(make_cap(1, 1, 0, 1, 4), 12), 0);
+}
+
+static void test_queue_depth(void)
+{
+	EXPECT_EQ(nvmx_queue_depth(make_cap(2047, 1, 0, 0, 0), 1024), 1024);
+	EXPECT_EQ(nvmx_queue_depth(make_cap(63, 1, 0, 0, 0), 1024), 64);
+	EXPECT_EQ(nvmx_queue_depth(make_cap(1, 1, 0, 0, 0), 1024), 2);
+	EXPECT_EQ(nvmx_queue_depth(make_cap(2047, 1, 0, 0, 0), 1), 2);
+	EXPECT_EQ(nvmx_queue_depth(make_cap(0xffff, 1, 0, 0, 0), 65536),
+		  65536);
+}
+
+static void test_version(void)
+{
+	EXPECT_EQ(nvmx_vs_major(0x00010400), 1);
+	EXPECT_EQ(nvmx_vs_minor(0x00010400), 4);
+	EXPECT_EQ(nvmx_vs_tertiary(0x00020001), 1);
+}
+
+static void test_ring(void)
+{
+	u16 head = 0, tail = 0;
+	u8 phase = 1;
+	int i;
+
+	EXPECT_EQ(nvmx_ring_next(0, 2), 1);
+	EXPECT_EQ(nvmx_ring_next(1, 2), 0);
+	EXPECT_EQ(nvmx_ring_next(65534, 65535), 0);
+
+	/* walking a 4-slot CQ flips the phase exactly at each wrap */
+	for (i = 0; i < 3; i++)
+		nvmx_cq_advance(&head, &phase, 4);
+	EXPECT_EQ(head, 3);
+	EXPECT_EQ(phase, 1);
+	nvmx_cq_advance(&head, &phase, 4);
+	EXPECT_EQ(head, 0);
+	EXPECT_EQ(phase, 0);
+	for (i = 0; i < 4; i++)
+		nvmx_cq_advance(&head, &phase, 4);
+	EXPECT_EQ(phase, 1);
+
+	EXPECT_EQ(nvmx_ring_used(0, 0, 8), 0);
+	EXPECT_EQ(nvmx_ring_used(2, 5, 8), 3);
+	EXPECT_EQ(nvmx_ring_used(6, 1, 8), 3);
+	tail = nvmx_ring_next(7, 8);
+	EXPECT_EQ(nvmx_ring_used(7, tail, 8), 1);
+}
+
+static void test_cid(void)
+{
+	u16 tag, cid;
+	u8 gen = 0;
+	int i;
+
+	for (tag = 0; tag < 4096; tag += 91) {
+		for (gen = 0; gen < 16; gen++) {
+			cid = nvmx_cid_make(tag, gen);
+			EXPECT_EQ(nvmx_cid_tag(cid), tag);
+			EXPECT_EQ(nvmx_cid_gen(cid), gen);
+		}
+	}
+	/* the generation wraps within its 4 bits */
+	gen = 0;
+	for (i = 0; i < 16; i++)
+		gen = nvmx_gen_next(gen);
+	EXPECT_EQ(gen, 0);
+	EXPECT_EQ(nvmx_gen_next(15), 0);
+	/* a stale completion (old generation) does not match */
+	EXPECT_EQ(nvmx_cid_gen(nvmx_cid_make(5, 3)) == 4, 0);
+}
+
+static void test_status(void)
+{
+	/* Unrecovered Read Error: SCT 2, SC 0x81, DNR set */
+	u16 st = 1 << 14 | 2 << 8 | 0x81;
+
+	EXPECT_EQ(nvmx_status_sc(st), 0x81);
+	EXPECT_EQ(nvmx_status_sct(st), 2);
+	EXPECT_EQ(nvmx_status_dnr(st), 1);
+	EXPECT_EQ(nvmx_status_code(st), 0x281);
+	EXPECT_EQ(nvmx_status_crd(3 << 11), 3);
+	EXPECT_EQ(nvmx_should_retry(st, 0, 5), 0);
+	/* the same without DNR is retried up to the limit */
+	st &= ~(1 << 14);
+	EXPECT_EQ(nvmx_should_retry(st, 0, 5), 1);
+	EXPECT_EQ(nvmx_should_retry(st, 4, 5), 1);
+	EXPECT_EQ(nvmx_should_retry(st, 5, 5), 0);
+	EXPECT_EQ(nvmx_should_retry(st, 0, 0), 0);
+	/* success, even with CRD or More bits, never retries */
+	EXPECT_EQ(nvmx_should_retry(1 << 13, 0, 5), 0);
+}
+
+static void test_prp_pages(void)
+{
+	/* page aligned */
+	EXPECT_EQ(nvmx_prp_pages(0x10000, 512, 12), 1);
+	EXPECT_EQ(nvmx_prp_pages(0x10000, 4096, 12), 1);
+	EXPECT_EQ(nvmx_prp_pages(0x10000, 4097, 12), 2);
+	EXPECT_EQ(nvmx_prp_pages(0x10000, 8192, 12), 2);
+	EXPECT_EQ(nvmx_prp_pages(0x10000, 1 << 20, 12), 256);
+	/* offset into the first page */
+	EXPECT_EQ(nvmx_prp_pages(0x10e00, 512, 12), 1);
+	EXPECT_EQ(nvmx_prp_pages(0x10e00, 513, 12), 2);
+	EXPECT_EQ(nvmx_prp_pages(0x10200, 8192, 12), 3);
+	EXPECT_EQ(nvmx_prp_pages(0x10200, 4096 - 0x200 + 4096, 12), 2);
+}
+
+static void test_prp_list_pages(void)
+{
+	/* 4K pages hold 512 entries; chaining uses the last one */
+	EXPECT_EQ(nvmx_prp_list_pages(2, 12), 1);
+	EXPECT_EQ(nvmx_prp_list_pages(512, 12), 1);
+	EXPECT_EQ(nvmx_prp_list_pages(513, 12), 2);
+	EXPECT_EQ(nvmx_prp_list_pages(511 + 512, 12), 2);
+	EXPECT_EQ(nvmx_prp_list_pages(511 + 512 + 1, 12), 3);
+	EXPECT_EQ(nvmx_prp_list_pages(1024, 12), 3);
+}
+
+/*
+ * Cross-check nvmx_prp_list_pages() by simulating how entries are placed:
+ * fill a page; when a page is full and entries remain, its last slot
+ * becomes the chain pointer.
+ */
+static u32 simulate_list_pages(u32 entries, u32 per_page)
+{
+	u32 pages = 1, slot = 0, left = entries;
+
+	while (left) {
+		if (slot == per_page - 1 && left > 1) {
+			pages++;
+			slot = 0;
+		}
+		slot++;
+		left--;
+	}
+	return pages;
+}
+
+static void test_prp_list_pages_sim(void)
+{
+	u32 n;
+
+	for (n = 1; n < 5000; n++)
+		EXPECT_EQ(nvmx_prp_list_pages(n, 12), simulate_list_pages(n, 512));
+	for (n = 1; n < 200; n++)
+		EXPECT_EQ(nvmx_prp_list_pages(n, 5), simulate_list_pages(n, 4));
+}
+
+int main(void)
+{
+	run("cap_fields", test_cap_fields);
+	run("page_shift", test_page_shift);
+	run("queue_depth", test_queue_depth);
+	run("version", test_version);
+	run("ring", test_ring);
+	run("cid", test_cid);
+	run("status", test_status);
+	run("prp_pages", test_prp_pages);
+	run("prp_list_pages", test_prp_list_pages);
+	run("prp_list_pages_sim", test_prp_list_pages_sim);
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed > 100 ? 100 : failed;
+}
