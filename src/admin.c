@@ -96,7 +96,118 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	ctrl->mdts = id->mdts;
 	ctrl->vwc = id->vwc;
 	ctrl->rtd3e = le32_to_cpu(id->rtd3e);
+	ctrl->nn = le32_to_cpu(id->nn);
 free_id:
 	kfree(id);
 	return ret;
+}
+
+/**
+ * nvmx_identify_ns() - Identify Namespace
+ * @ctrl: the controller
+ * @nsid: the namespace
+ * @id: a buffer for the data structure
+ *
+ * Return: 0, a negative errno, or a positive NVMe status.
+ */
+int nvmx_identify_ns(struct nvmx_ctrl *ctrl, u32 nsid, struct nvme_id_ns *id)
+{
+	struct nvme_command cmd = { };
+
+	cmd.identify.opcode = nvme_admin_identify;
+	cmd.identify.nsid = cpu_to_le32(nsid);
+	cmd.identify.cns = NVME_ID_CNS_NS;
+	return nvmx_submit_sync(ctrl->admin_q, &cmd, id, sizeof(*id), NULL, 0);
+}
+
+/**
+ * nvmx_identify_ns_list() - active namespace ids above @after
+ * @ctrl: the controller
+ * @after: list ids greater than this
+ * @list: a buffer of NVME_IDENTIFY_DATA_SIZE bytes, ids in increasing
+ *	order, zero terminated unless full
+ *
+ * Return: 0, a negative errno, or a positive NVMe status (controllers
+ * before NVMe 1.1 do not know the list).
+ */
+int nvmx_identify_ns_list(struct nvmx_ctrl *ctrl, u32 after, __le32 *list)
+{
+	struct nvme_command cmd = { };
+
+	cmd.identify.opcode = nvme_admin_identify;
+	cmd.identify.nsid = cpu_to_le32(after);
+	cmd.identify.cns = NVME_ID_CNS_NS_ACTIVE_LIST;
+	return nvmx_submit_sync(ctrl->admin_q, &cmd, list,
+				NVME_IDENTIFY_DATA_SIZE, NULL, 0);
+}
+
+/**
+ * nvmx_set_queue_count() - Set Features, Number of Queues
+ * @ctrl: the controller
+ * @count: in: I/O queue pairs wanted; out: pairs granted (at most wanted)
+ *
+ * Return: 0, a negative errno, or a positive NVMe status.
+ */
+int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count)
+{
+	struct nvme_command cmd = { };
+	union nvme_result res;
+	u32 want = *count - 1, sqs, cqs;
+	int ret;
+
+	cmd.features.opcode = nvme_admin_set_features;
+	cmd.features.fid = cpu_to_le32(NVME_FEAT_NUM_QUEUES);
+	cmd.features.dword11 = cpu_to_le32(want | want << 16);
+	ret = nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, &res, 0);
+	if (ret)
+		return ret;
+	sqs = (le32_to_cpu(res.u32) & 0xffff) + 1;
+	cqs = (le32_to_cpu(res.u32) >> 16) + 1;
+	*count = min3(*count, sqs, cqs);
+	return 0;
+}
+
+/**
+ * nvmx_create_cq() - Create I/O Completion Queue from the queue's ring
+ * @ctrl: the controller
+ * @nq: the queue, rings allocated and initialised
+ * @vector: the interrupt vector the controller signals
+ */
+int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, u16 vector)
+{
+	struct nvme_command cmd = { };
+
+	cmd.create_cq.opcode = nvme_admin_create_cq;
+	cmd.create_cq.prp1 = cpu_to_le64(nq->cq_dma);
+	cmd.create_cq.cqid = cpu_to_le16(nq->qid);
+	cmd.create_cq.qsize = cpu_to_le16(nq->depth - 1);
+	cmd.create_cq.cq_flags = cpu_to_le16(NVME_QUEUE_PHYS_CONTIG |
+					     NVME_CQ_IRQ_ENABLED);
+	cmd.create_cq.irq_vector = cpu_to_le16(vector);
+	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
+}
+
+/* Create I/O Submission Queue, completing into the CQ of the same id. */
+int nvmx_create_sq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq)
+{
+	struct nvme_command cmd = { };
+
+	cmd.create_sq.opcode = nvme_admin_create_sq;
+	cmd.create_sq.prp1 = cpu_to_le64(nq->sq_dma);
+	cmd.create_sq.sqid = cpu_to_le16(nq->qid);
+	cmd.create_sq.qsize = cpu_to_le16(nq->depth - 1);
+	cmd.create_sq.sq_flags = cpu_to_le16(NVME_QUEUE_PHYS_CONTIG |
+					     NVME_SQ_PRIO_MEDIUM);
+	cmd.create_sq.cqid = cpu_to_le16(nq->qid);
+	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
+}
+
+/* Delete I/O Submission or Completion Queue @qid. */
+int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid)
+{
+	struct nvme_command cmd = { };
+
+	cmd.delete_queue.opcode = opcode;
+	cmd.delete_queue.qid = cpu_to_le16(qid);
+	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
 }

@@ -10,6 +10,9 @@
  *  - nvmx_queue submission fields are protected by sq_lock; completion
  *    fields are owned by whoever reaps the queue: its interrupt handler, or
  *    a caller holding cq_lock with the interrupt disabled or synchronised.
+ *  - nvmx_ctrl.namespaces is protected by ns_rwsem.  Nobody holds it while
+ *    waiting for a command, since a timeout may need it to disable the
+ *    controller.
  */
 #ifndef NVMX_H
 #define NVMX_H
@@ -21,6 +24,7 @@
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/workqueue.h>
 
@@ -43,6 +47,8 @@ struct nvmx_uint_param {
 extern struct nvmx_uint_param nvmx_admin_timeout;	/* seconds */
 extern struct nvmx_uint_param nvmx_io_timeout;		/* seconds */
 extern struct nvmx_uint_param nvmx_max_retries;
+extern struct nvmx_uint_param nvmx_nr_io_queues;	/* 0: one per CPU */
+extern struct nvmx_uint_param nvmx_io_queue_depth;
 
 enum nvmx_ctrl_state {
 	NVMX_CTRL_NEW,
@@ -129,6 +135,22 @@ struct nvmx_request {
 	struct scatterlist inline_sg[NVMX_INLINE_SG];
 };
 
+/**
+ * struct nvmx_ns - one namespace exposed as a block device
+ * @list: entry in nvmx_ctrl.namespaces
+ * @ctrl: the controller
+ * @disk: /dev/nvmx<C>n<N>
+ * @nsid: namespace id
+ * @lba_shift: log2 of the logical block size
+ */
+struct nvmx_ns {
+	struct list_head list;
+	struct nvmx_ctrl *ctrl;
+	struct gendisk *disk;
+	u32 nsid;
+	u8 lba_shift;
+};
+
 static inline struct nvmx_request *nvmx_req(struct request *rq)
 {
 	return blk_mq_rq_to_pdu(rq);
@@ -164,15 +186,26 @@ struct nvmx_ctrl {
 	u8 mdts;
 	u8 vwc;
 	u32 rtd3e;		/* microseconds, 0 if not reported */
+	u32 nn;			/* number of namespaces */
 	u32 max_hw_sectors;
 
 	struct nvmx_queue *queues;	/* [0] is the admin queue */
 	unsigned int nr_queues;		/* allocated entries of @queues */
 	unsigned int nr_alloc_queues;	/* queues with rings in memory */
 	unsigned int nr_vectors;	/* interrupt vectors allocated */
+	unsigned int nr_io_queues;	/* I/O queues created on the controller */
+	u16 io_depth;			/* slots per I/O queue */
+
+	unsigned long flags;
+#define NVMX_CTRL_IO_QUIESCED	0	/* namespace queues are quiesced */
 
 	struct blk_mq_tag_set admin_set;
 	struct request_queue *admin_q;
+	struct blk_mq_tag_set tagset;	/* I/O; tags NULL until first used */
+
+	struct rw_semaphore ns_rwsem;
+	struct list_head namespaces;	/* under ns_rwsem */
+	struct work_struct scan_work;
 
 	struct dma_pool *prp_page_pool;
 	struct dma_pool *prp_small_pool;
@@ -198,6 +231,8 @@ void nvmx_queue_free_irq(struct nvmx_queue *nq);
 void nvmx_queue_reap(struct nvmx_queue *nq);
 int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl);
 void nvmx_free_admin_tags(struct nvmx_ctrl *ctrl);
+int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl);
+void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct request_queue *q);
 bool nvmx_cancel_request(struct request *rq, void *data);
 int nvmx_setup_dma_pools(struct nvmx_ctrl *ctrl);
 void nvmx_release_dma_pools(struct nvmx_ctrl *ctrl);
@@ -207,9 +242,22 @@ int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
 		     void *buf, unsigned int len, union nvme_result *result,
 		     unsigned int timeout);
 int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl);
+int nvmx_identify_ns(struct nvmx_ctrl *ctrl, u32 nsid, struct nvme_id_ns *id);
+int nvmx_identify_ns_list(struct nvmx_ctrl *ctrl, u32 after, __le32 *list);
+int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count);
+int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, u16 vector);
+int nvmx_create_sq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq);
+int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid);
+
+/* ns.c: namespaces as block devices */
+void nvmx_scan_work(struct work_struct *work);
+void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl);
+void nvmx_quiesce_io(struct nvmx_ctrl *ctrl);
+void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
 
 /* pci.c */
 void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown);
 void nvmx_schedule_reset(struct nvmx_ctrl *ctrl);
+extern struct workqueue_struct *nvmx_wq;
 
 #endif /* NVMX_H */

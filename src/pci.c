@@ -55,7 +55,21 @@ module_param_cb(max_retries, &nvmx_range_ops, &nvmx_max_retries, 0444);
 MODULE_PARM_DESC(max_retries,
 		 "times a failed command without DNR is sent again (0-255, default 5)");
 
-static struct workqueue_struct *nvmx_wq;
+struct nvmx_uint_param nvmx_nr_io_queues = { 0, 0, 65535 };
+module_param_cb(nr_io_queues, &nvmx_range_ops, &nvmx_nr_io_queues, 0444);
+MODULE_PARM_DESC(nr_io_queues,
+		 "most I/O queue pairs per controller, 0 for one per CPU (0-65535, default 0)");
+
+/*
+ * The command id carries a 12-bit tag: a queue of 4096 slots holds 4095
+ * commands, tags 0 to 4094.
+ */
+struct nvmx_uint_param nvmx_io_queue_depth = { 1024, 2, 4096 };
+module_param_cb(io_queue_depth, &nvmx_range_ops, &nvmx_io_queue_depth, 0444);
+MODULE_PARM_DESC(io_queue_depth,
+		 "slots per I/O queue, capped by CAP.MQES (2-4096, default 1024)");
+
+struct workqueue_struct *nvmx_wq;
 
 static inline u32 nvmx_csts(struct nvmx_ctrl *ctrl)
 {
@@ -194,10 +208,12 @@ free_vectors:
  */
 void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 {
+	enum nvmx_ctrl_state state;
 	unsigned int i;
 	u32 csts;
 
 	mutex_lock(&ctrl->shutdown_lock);
+	nvmx_quiesce_io(ctrl);
 	blk_mq_quiesce_queue(ctrl->admin_q);
 
 	csts = nvmx_csts(ctrl);
@@ -216,11 +232,168 @@ void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 	}
 	pci_free_irq_vectors(ctrl->pdev);
 	ctrl->nr_vectors = 0;
+	ctrl->nr_io_queues = 0;
 
 	blk_mq_tagset_busy_iter(&ctrl->admin_set, nvmx_cancel_request, NULL);
 	blk_mq_tagset_wait_completed_request(&ctrl->admin_set);
+	if (ctrl->tagset.tags) {
+		blk_mq_tagset_busy_iter(&ctrl->tagset, nvmx_cancel_request,
+					NULL);
+		blk_mq_tagset_wait_completed_request(&ctrl->tagset);
+	}
+	/*
+	 * The admin queue always runs again: the reset work needs it, and
+	 * otherwise its requests fail.  I/O waits for the reset, unless none
+	 * is coming.
+	 */
 	blk_mq_unquiesce_queue(ctrl->admin_q);
+	state = READ_ONCE(ctrl->state);
+	if (shutdown || state == NVMX_CTRL_DEAD || state == NVMX_CTRL_DELETING)
+		nvmx_unquiesce_io(ctrl);
 	mutex_unlock(&ctrl->shutdown_lock);
+}
+
+/*
+ * Create one I/O queue pair on the controller: CQ first, then the SQ that
+ * completes into it.  Context: reset work.
+ */
+static int nvmx_create_io_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 vector)
+{
+	struct nvmx_queue *nq = &ctrl->queues[qid];
+	int ret;
+
+	nvmx_init_queue(nq);
+	ret = nvmx_create_cq(ctrl, nq, vector);
+	if (ret)
+		return ret;
+	ret = nvmx_create_sq(ctrl, nq);
+	if (ret)
+		goto delete_cq;
+	nq->cq_vector = vector;
+	ret = nvmx_queue_request_irq(nq);
+	if (ret) {
+		nq->cq_vector = -1;
+		goto delete_sq;
+	}
+	set_bit(NVMX_QUEUE_LIVE, &nq->flags);
+	return 0;
+
+delete_sq:
+	nvmx_delete_queue(ctrl, nvme_admin_delete_sq, qid);
+delete_cq:
+	nvmx_delete_queue(ctrl, nvme_admin_delete_cq, qid);
+	return ret;
+}
+
+/*
+ * Spread interrupt vectors: one for the admin queue and one per I/O queue,
+ * with affinity, falling back to fewer vectors, MSI and the pin.  With a
+ * single vector one I/O queue shares it with the admin queue.
+ * Context: reset work; no admin command is outstanding.
+ */
+static int nvmx_setup_vectors(struct nvmx_ctrl *ctrl, unsigned int nr_io)
+{
+	struct irq_affinity affd = { .pre_vectors = 1 };
+	struct nvmx_queue *aq = &ctrl->queues[0];
+	int ret;
+
+	nvmx_queue_free_irq(aq);
+	pci_free_irq_vectors(ctrl->pdev);
+	ctrl->nr_vectors = 0;
+	ret = pci_alloc_irq_vectors_affinity(ctrl->pdev, 1, nr_io + 1,
+					     PCI_IRQ_ALL_TYPES | PCI_IRQ_AFFINITY,
+					     &affd);
+	if (ret < 0)
+		return ret;
+	ctrl->nr_vectors = ret;
+	aq->cq_vector = 0;
+	ret = nvmx_queue_request_irq(aq);
+	if (ret)
+		aq->cq_vector = -1;
+	return ret;
+}
+
+/**
+ * nvmx_setup_io_queues() - negotiate, then create the I/O queue pairs
+ * @ctrl: the controller, admin queue live
+ *
+ * Asks for one queue pair per CPU (at most nr_io_queues), uses what the
+ * controller grants and the vectors allow.  A controller that grants none
+ * stays reachable through the admin queue only.
+ *
+ * Context: reset work.
+ */
+static int nvmx_setup_io_queues(struct nvmx_ctrl *ctrl)
+{
+	unsigned int nr = ctrl->nr_queues - 1, max_db, i;
+	int ret;
+
+	max_db = (ctrl->bar_size - NVME_REG_DBS) / (2 * ctrl->db_stride) - 1;
+	nr = min(nr, max_db);
+	ret = nr ? nvmx_set_queue_count(ctrl, &nr) : 0;
+	if (ret < 0)
+		return ret;
+	if (ret > 0 || !nr) {
+		dev_warn(&ctrl->device, "no I/O queues granted (status 0x%x); admin queue only\n",
+			 ret);
+		return 0;
+	}
+
+	ret = nvmx_setup_vectors(ctrl, nr);
+	if (ret)
+		return ret;
+	nr = min(nr, max(ctrl->nr_vectors - 1, 1U));
+
+	for (i = 1; i <= nr; i++) {
+		ret = nvmx_alloc_queue(ctrl, i, ctrl->io_depth);
+		if (ret)
+			break;
+		ret = nvmx_create_io_queue(ctrl, i,
+					   ctrl->nr_vectors > 1 ? i : 0);
+		if (ret)
+			break;
+		ctrl->nr_io_queues = i;
+	}
+	if (!ctrl->nr_io_queues)
+		return ret < 0 ? ret : -EIO;
+	if (ctrl->nr_io_queues < nr)
+		dev_warn(&ctrl->device, "created %u of %u I/O queues (%d)\n",
+			 ctrl->nr_io_queues, nr, ret);
+	return 0;
+}
+
+/* Size the I/O tag set to the queues created and let I/O run again. */
+static int nvmx_start_io(struct nvmx_ctrl *ctrl)
+{
+	int ret;
+
+	if (!ctrl->nr_io_queues)
+		return 0;
+	if (!ctrl->tagset.tags) {
+		ret = nvmx_alloc_io_tags(ctrl);
+		if (ret)
+			return ret;
+	} else if (ctrl->tagset.nr_hw_queues != ctrl->nr_io_queues) {
+		blk_mq_update_nr_hw_queues(&ctrl->tagset, ctrl->nr_io_queues);
+	}
+	nvmx_unquiesce_io(ctrl);
+	return 0;
+}
+
+/*
+ * Delete the I/O queues before a shutdown, SQ before its CQ.  A controller
+ * that does not answer is cut short by the admin timeout.
+ */
+static void nvmx_delete_io_queues(struct nvmx_ctrl *ctrl)
+{
+	unsigned int qid;
+
+	for (qid = ctrl->nr_io_queues; qid > 0; qid--) {
+		clear_bit(NVMX_QUEUE_LIVE, &ctrl->queues[qid].flags);
+		if (nvmx_delete_queue(ctrl, nvme_admin_delete_sq, qid) ||
+		    nvmx_delete_queue(ctrl, nvme_admin_delete_cq, qid))
+			return;
+	}
 }
 
 static void nvmx_update_limits(struct nvmx_ctrl *ctrl)
@@ -261,6 +434,12 @@ static void nvmx_reset_work(struct work_struct *work)
 	if (ret)
 		goto fail;
 	nvmx_update_limits(ctrl);
+	ret = nvmx_setup_io_queues(ctrl);
+	if (ret)
+		goto fail;
+	ret = nvmx_start_io(ctrl);
+	if (ret)
+		goto fail;
 
 	if (!nvmx_change_state(ctrl, NVMX_CTRL_LIVE)) {
 		dev_warn(&ctrl->device, "not live: state changed to %s during reset\n",
@@ -271,6 +450,11 @@ static void nvmx_reset_work(struct work_struct *work)
 		 ctrl->model, ctrl->serial, ctrl->firmware_rev,
 		 nvmx_vs_major(ctrl->vs), nvmx_vs_minor(ctrl->vs),
 		 nvmx_vs_tertiary(ctrl->vs));
+	dev_info(&ctrl->device, "%u I/O queues of %u slots, %u interrupt vectors (%s)\n",
+		 ctrl->nr_io_queues, ctrl->io_depth, ctrl->nr_vectors,
+		 ctrl->pdev->msix_enabled ? "MSI-X" :
+		 ctrl->pdev->msi_enabled ? "MSI" : "pin");
+	queue_work(nvmx_wq, &ctrl->scan_work);
 	return;
 
 fail:
@@ -367,7 +551,10 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl = kzalloc_node(sizeof(*ctrl), GFP_KERNEL, node);
 	if (!ctrl)
 		return -ENOMEM;
-	ctrl->nr_queues = 1;
+	ctrl->nr_queues = num_possible_cpus();
+	if (nvmx_nr_io_queues.val)
+		ctrl->nr_queues = min(ctrl->nr_queues, nvmx_nr_io_queues.val);
+	ctrl->nr_queues++;
 	ctrl->queues = kcalloc_node(ctrl->nr_queues, sizeof(*ctrl->queues),
 				    GFP_KERNEL, node);
 	if (!ctrl->queues) {
@@ -378,6 +565,9 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl->max_hw_sectors = NVMX_MAX_KB * 2;
 	ctrl->max_segments = NVMX_MAX_SEGS;
 	INIT_WORK(&ctrl->reset_work, nvmx_reset_work);
+	INIT_WORK(&ctrl->scan_work, nvmx_scan_work);
+	init_rwsem(&ctrl->ns_rwsem);
+	INIT_LIST_HEAD(&ctrl->namespaces);
 	/* from here on put_device() frees ctrl and its queue array */
 	ret = nvmx_ctrl_init(ctrl, &pdev->dev);
 	if (ret) {
@@ -390,6 +580,7 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = nvmx_pci_map(ctrl);
 	if (ret)
 		goto put_ctrl;
+	ctrl->io_depth = nvmx_queue_depth(ctrl->cap, nvmx_io_queue_depth.val);
 	ret = nvmx_setup_dma_pools(ctrl);
 	if (ret)
 		goto unmap;
@@ -432,8 +623,14 @@ static void nvmx_remove(struct pci_dev *pdev)
 		nvmx_dev_disable(ctrl, false);
 	}
 	flush_work(&ctrl->reset_work);
+	flush_work(&ctrl->scan_work);
+	nvmx_remove_namespaces(ctrl);
 	nvmx_ctrl_unpublish(ctrl);
+	if (READ_ONCE(ctrl->state) == NVMX_CTRL_DELETING)
+		nvmx_delete_io_queues(ctrl);
 	nvmx_dev_disable(ctrl, true);
+	if (ctrl->tagset.tags)
+		blk_mq_free_tag_set(&ctrl->tagset);
 	nvmx_free_admin_tags(ctrl);
 	nvmx_free_queues(ctrl, 0);
 	nvmx_release_dma_pools(ctrl);

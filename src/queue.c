@@ -4,6 +4,7 @@
  * seed's eight), the completion path (steps 6-8), blk-mq glue and PRP
  * mapping.  Everything here is specific to the PCIe transport.
  */
+#include <linux/blk-mq-pci.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/mempool.h>
@@ -316,12 +317,44 @@ free_sg:
 
 /* ---- blk-mq ---- */
 
+static void nvmx_setup_rw(struct nvmx_ns *ns, struct request *rq,
+			  struct nvme_command *cmd)
+{
+	u16 control = 0;
+
+	if (rq->cmd_flags & REQ_FUA)
+		control |= NVME_RW_FUA;
+	if (rq->cmd_flags & (REQ_FAILFAST_DEV | REQ_RAHEAD))
+		control |= NVME_RW_LR;
+
+	cmd->rw.opcode = rq_data_dir(rq) == WRITE ? nvme_cmd_write :
+						    nvme_cmd_read;
+	cmd->rw.nsid = cpu_to_le32(ns->nsid);
+	cmd->rw.slba = cpu_to_le64(blk_rq_pos(rq) >>
+				   (ns->lba_shift - SECTOR_SHIFT));
+	cmd->rw.length = cpu_to_le16((blk_rq_bytes(rq) >> ns->lba_shift) - 1);
+	cmd->rw.control = cpu_to_le16(control);
+}
+
+/* Build the command for a block request.  Passthrough brings its own. */
 static blk_status_t nvmx_setup_cmd(struct request *rq)
 {
+	struct nvme_command *cmd = &nvmx_req(rq)->cmd;
+	struct nvmx_ns *ns = rq->q->queuedata;
+
 	switch (req_op(rq)) {
 	case REQ_OP_DRV_IN:
 	case REQ_OP_DRV_OUT:
-		/* passthrough: the submitter filled nvmx_request.cmd */
+		return BLK_STS_OK;
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		memset(cmd, 0, sizeof(*cmd));
+		nvmx_setup_rw(ns, rq, cmd);
+		return BLK_STS_OK;
+	case REQ_OP_FLUSH:
+		memset(cmd, 0, sizeof(*cmd));
+		cmd->common.opcode = nvme_cmd_flush;
+		cmd->common.nsid = cpu_to_le32(ns->nsid);
 		return BLK_STS_OK;
 	default:
 		return BLK_STS_NOTSUPP;
@@ -410,6 +443,49 @@ static blk_status_t nvmx_status_to_blk(u16 status)
 	}
 }
 
+static const char *nvmx_status_name(u16 status)
+{
+	switch (nvmx_status_code(status)) {
+	case NVME_SC_INVALID_OPCODE:	return "Invalid Command Opcode";
+	case NVME_SC_INVALID_FIELD:	return "Invalid Field in Command";
+	case NVME_SC_DATA_XFER_ERROR:	return "Data Transfer Error";
+	case NVME_SC_INTERNAL:		return "Internal Error";
+	case NVME_SC_ABORT_REQ:		return "Command Abort Requested";
+	case NVME_SC_INVALID_NS:	return "Invalid Namespace or Format";
+	case NVME_SC_LBA_RANGE:		return "LBA Out of Range";
+	case NVME_SC_CAP_EXCEEDED:	return "Capacity Exceeded";
+	case NVME_SC_NS_NOT_READY:	return "Namespace Not Ready";
+	case NVME_SC_WRITE_FAULT:	return "Write Fault";
+	case NVME_SC_READ_ERROR:	return "Unrecovered Read Error";
+	case NVME_SC_GUARD_CHECK:	return "End-to-end Guard Check Error";
+	case NVME_SC_APPTAG_CHECK:	return "End-to-end Application Tag Check Error";
+	case NVME_SC_REFTAG_CHECK:	return "End-to-end Reference Tag Check Error";
+	case NVME_SC_COMPARE_FAILED:	return "Compare Failure";
+	case NVME_SC_ACCESS_DENIED:	return "Access Denied";
+	case NVME_SC_UNWRITTEN_BLOCK:	return "Deallocated or Unwritten Logical Block";
+	case NVME_SC_READ_ONLY:		return "Attempted Write to Read Only Range";
+	case NVME_SC_HOST_ABORTED_CMD:	return "Command Aborted By Host";
+	default:			return "Error";
+	}
+}
+
+/* A block I/O failed for good: say where, what and why. */
+static void nvmx_log_error(struct request *rq)
+{
+	struct nvmx_request *req = nvmx_req(rq);
+	struct nvmx_ns *ns = rq->q->queuedata;
+
+	if (blk_rq_is_passthrough(rq) || !ns)
+		return;
+	pr_err_ratelimited("%s: %s of %u bytes at sector %llu failed: %s (status 0x%x%s, %u retries)\n",
+			   ns->disk->disk_name, blk_op_str(req_op(rq)),
+			   blk_rq_bytes(rq), (u64)blk_rq_pos(rq),
+			   nvmx_status_name(req->status),
+			   nvmx_status_code(req->status),
+			   nvmx_status_dnr(req->status) ? ", DNR" : "",
+			   req->retries);
+}
+
 static void nvmx_complete_rq(struct request *rq)
 {
 	struct nvmx_queue *nq = rq->mq_hctx->driver_data;
@@ -417,13 +493,18 @@ static void nvmx_complete_rq(struct request *rq)
 	enum nvmx_ctrl_state state = READ_ONCE(nq->ctrl->state);
 
 	nvmx_unmap_data(nq->ctrl, rq);
-	if (unlikely(req->status) && !blk_noretry_request(rq) &&
+	if (likely(!req->status)) {
+		blk_mq_end_request(rq, BLK_STS_OK);
+		return;
+	}
+	if (!blk_noretry_request(rq) &&
 	    state != NVMX_CTRL_DEAD && state != NVMX_CTRL_DELETING &&
 	    nvmx_should_retry(req->status, req->retries, nvmx_max_retries.val)) {
 		req->retries++;
 		blk_mq_requeue_request(rq, true);
 		return;
 	}
+	nvmx_log_error(rq);
 	blk_mq_end_request(rq, nvmx_status_to_blk(req->status));
 }
 
@@ -614,6 +695,40 @@ static int nvmx_admin_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 	return 0;
 }
 
+static int nvmx_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+			  unsigned int hctx_idx)
+{
+	struct nvmx_ctrl *ctrl = data;
+	struct nvmx_queue *nq = &ctrl->queues[hctx_idx + 1];
+
+	nq->tags = ctrl->tagset.tags[hctx_idx];
+	hctx->driver_data = nq;
+	return 0;
+}
+
+/* CPUs share I/O queues; with one vector per queue, follow its affinity. */
+static void nvmx_map_queues(struct blk_mq_tag_set *set)
+{
+	struct nvmx_ctrl *ctrl = set->driver_data;
+	struct blk_mq_queue_map *map = &set->map[HCTX_TYPE_DEFAULT];
+
+	map->nr_queues = set->nr_hw_queues;
+	map->queue_offset = 0;
+	if (ctrl->nr_vectors > 1)
+		blk_mq_pci_map_queues(map, ctrl->pdev, 1);
+	else
+		blk_mq_map_queues(map);
+}
+
+static const struct blk_mq_ops nvmx_mq_ops = {
+	.queue_rq	= nvmx_queue_rq,
+	.commit_rqs	= nvmx_commit_rqs,
+	.complete	= nvmx_complete_rq,
+	.init_hctx	= nvmx_init_hctx,
+	.map_queues	= nvmx_map_queues,
+	.timeout	= nvmx_timeout,
+};
+
 static const struct blk_mq_ops nvmx_admin_mq_ops = {
 	.queue_rq	= nvmx_queue_rq,
 	.commit_rqs	= nvmx_commit_rqs,
@@ -622,8 +737,8 @@ static const struct blk_mq_ops nvmx_admin_mq_ops = {
 	.timeout	= nvmx_timeout,
 };
 
-static void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl,
-				  struct request_queue *q)
+/* The controller's transfer limits, for the admin and namespace queues. */
+void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct request_queue *q)
 {
 	blk_queue_max_hw_sectors(q, ctrl->max_hw_sectors);
 	blk_queue_max_segments(q, ctrl->max_segments);
@@ -667,6 +782,29 @@ int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl)
 free_tag_set:
 	blk_mq_free_tag_set(set);
 	return ret;
+}
+
+/**
+ * nvmx_alloc_io_tags() - the tag set shared by all namespaces
+ * @ctrl: the controller, its I/O queues created
+ *
+ * One hardware context per I/O queue; a queue of depth slots holds at most
+ * depth - 1 commands.
+ */
+int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl)
+{
+	struct blk_mq_tag_set *set = &ctrl->tagset;
+
+	set->ops = &nvmx_mq_ops;
+	set->nr_hw_queues = ctrl->nr_io_queues;
+	set->nr_maps = 1;
+	set->queue_depth = ctrl->io_depth - 1;
+	set->timeout = nvmx_io_timeout.val * HZ;
+	set->numa_node = dev_to_node(&ctrl->pdev->dev);
+	set->cmd_size = sizeof(struct nvmx_request);
+	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	set->driver_data = ctrl;
+	return blk_mq_alloc_tag_set(set);
 }
 
 void nvmx_free_admin_tags(struct nvmx_ctrl *ctrl)

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmx: namespaces.  Scan the active namespaces, expose each one nvmx can
+ * serve as a block device, remove them.  Transport independent.
+ */
+#include <linux/blkdev.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "nvmx.h"
+
+static const struct block_device_operations nvmx_bdev_ops = {
+	.owner		= THIS_MODULE,
+};
+
+static struct nvmx_ns *nvmx_find_ns(struct nvmx_ctrl *ctrl, u32 nsid)
+{
+	struct nvmx_ns *ns, *found = NULL;
+
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list) {
+		if (ns->nsid == nsid) {
+			found = ns;
+			break;
+		}
+	}
+	up_read(&ctrl->ns_rwsem);
+	return found;
+}
+
+/*
+ * Decide whether nvmx can serve the namespace's current format; log why
+ * not.  Return: log2 of the logical block size, or 0.
+ */
+static u8 nvmx_ns_lba_shift(struct nvmx_ctrl *ctrl, u32 nsid,
+			    struct nvme_id_ns *id)
+{
+	struct nvme_lbaf *lbaf = &id->lbaf[nvme_lbaf_index(id->flbas)];
+	u16 ms = le16_to_cpu(lbaf->ms);
+
+	if (ms) {
+		dev_warn(&ctrl->device, "nsid %u: format with %u bytes of metadata per block (%s) is not supported; namespace not exposed\n",
+			 nsid, ms, id->dps & NVME_NS_DPS_PI_MASK ?
+			 "protection information" : "no protection information");
+		return 0;
+	}
+	if (lbaf->ds < SECTOR_SHIFT || lbaf->ds > PAGE_SHIFT) {
+		dev_warn(&ctrl->device, "nsid %u: logical block size 2^%u is not supported; namespace not exposed\n",
+			 nsid, lbaf->ds);
+		return 0;
+	}
+	return lbaf->ds;
+}
+
+static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
+{
+	struct nvmx_ctrl *ctrl = ns->ctrl;
+	struct request_queue *q = ns->disk->queue;
+	u32 lbs = 1U << ns->lba_shift;
+	bool vwc = ctrl->vwc & NVME_CTRL_VWC_PRESENT;
+
+	nvmx_set_queue_limits(ctrl, q);
+	blk_queue_logical_block_size(q, lbs);
+	blk_queue_physical_block_size(q, lbs);
+	blk_queue_io_min(q, lbs);
+	blk_queue_write_cache(q, vwc, vwc);
+	set_capacity(ns->disk,
+		     le64_to_cpu(id->nsze) << (ns->lba_shift - SECTOR_SHIFT));
+}
+
+static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
+			  struct nvme_id_ns *id)
+{
+	struct gendisk *disk;
+	struct nvmx_ns *ns;
+	u8 lba_shift;
+	int ret;
+
+	lba_shift = nvmx_ns_lba_shift(ctrl, nsid, id);
+	if (!lba_shift)
+		return;
+
+	ns = kzalloc_node(sizeof(*ns), GFP_KERNEL, dev_to_node(&ctrl->device));
+	if (!ns)
+		goto fail;
+	ns->ctrl = ctrl;
+	ns->nsid = nsid;
+	ns->lba_shift = lba_shift;
+
+	disk = blk_mq_alloc_disk(&ctrl->tagset, ns);
+	if (IS_ERR(disk))
+		goto free_ns;
+	disk->fops = &nvmx_bdev_ops;
+	disk->private_data = ns;
+	snprintf(disk->disk_name, DISK_NAME_LEN, "nvmx%dn%u", ctrl->instance,
+		 nsid);
+	ns->disk = disk;
+	nvmx_ns_set_limits(ns, id);
+
+	/* join the list quiesced if the controller's I/O queues are */
+	down_write(&ctrl->ns_rwsem);
+	if (test_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
+		blk_mq_quiesce_queue(disk->queue);
+	list_add_tail(&ns->list, &ctrl->namespaces);
+	up_write(&ctrl->ns_rwsem);
+
+	ret = device_add_disk(&ctrl->device, disk, NULL);
+	if (ret)
+		goto unlink_ns;
+	dev_info(&ctrl->device, "nsid %u: %s, %llu blocks of %u bytes\n", nsid,
+		 disk->disk_name, le64_to_cpu(id->nsze), 1U << lba_shift);
+	return;
+
+unlink_ns:
+	down_write(&ctrl->ns_rwsem);
+	list_del(&ns->list);
+	up_write(&ctrl->ns_rwsem);
+	put_disk(disk);
+free_ns:
+	kfree(ns);
+fail:
+	dev_err(&ctrl->device, "nsid %u: cannot create the block device\n",
+		nsid);
+}
+
+/* Create the namespace if it is new and servable, else update its size. */
+static void nvmx_validate_ns(struct nvmx_ctrl *ctrl, u32 nsid,
+			     struct nvme_id_ns *id)
+{
+	struct nvmx_ns *ns;
+	int ret;
+
+	ret = nvmx_identify_ns(ctrl, nsid, id);
+	if (ret) {
+		dev_warn(&ctrl->device, "nsid %u: Identify Namespace failed (%d)\n",
+			 nsid, ret);
+		return;
+	}
+	if (!id->nsze)
+		return;
+	ns = nvmx_find_ns(ctrl, nsid);
+	if (!ns) {
+		nvmx_alloc_ns(ctrl, nsid, id);
+		return;
+	}
+	set_capacity_and_notify(ns->disk, le64_to_cpu(id->nsze) <<
+				(ns->lba_shift - SECTOR_SHIFT));
+}
+
+/**
+ * nvmx_scan_work() - find the active namespaces and expose them
+ * @work: the controller's scan_work
+ *
+ * Uses the active namespace list (CNS 02h) and falls back to probing ids
+ * 1 to NN on controllers that do not support it.
+ */
+void nvmx_scan_work(struct work_struct *work)
+{
+	struct nvmx_ctrl *ctrl = container_of(work, struct nvmx_ctrl,
+					      scan_work);
+	u32 per_list = NVME_IDENTIFY_DATA_SIZE / sizeof(__le32);
+	struct nvme_id_ns *id;
+	u32 nsid = 0, i;
+	__le32 *list;
+	int ret;
+
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE || !ctrl->tagset.tags)
+		return;
+
+	list = kmalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+	id = kmalloc(sizeof(*id), GFP_KERNEL);
+	if (!list || !id)
+		goto out;
+
+	for (;;) {
+		ret = nvmx_identify_ns_list(ctrl, nsid, list);
+		if (ret)
+			break;
+		for (i = 0; i < per_list && list[i]; i++) {
+			nsid = le32_to_cpu(list[i]);
+			nvmx_validate_ns(ctrl, nsid, id);
+		}
+		if (i < per_list)
+			goto out;
+	}
+	if (ret < 0) {
+		dev_warn(&ctrl->device, "namespace scan failed (%d)\n", ret);
+		goto out;
+	}
+	/* no active namespace list: probe every id */
+	for (nsid = 1; nsid <= ctrl->nn; nsid++)
+		nvmx_validate_ns(ctrl, nsid, id);
+out:
+	kfree(id);
+	kfree(list);
+}
+
+/**
+ * nvmx_remove_namespaces() - remove every block device of the controller
+ * @ctrl: the controller, no longer live or scanning
+ *
+ * Context: process context, may sleep while the disks drain.
+ */
+void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_ns *ns, *next;
+	LIST_HEAD(removed);
+
+	down_write(&ctrl->ns_rwsem);
+	list_splice_init(&ctrl->namespaces, &removed);
+	up_write(&ctrl->ns_rwsem);
+
+	list_for_each_entry_safe(ns, next, &removed, list) {
+		del_gendisk(ns->disk);
+		put_disk(ns->disk);
+		kfree(ns);
+	}
+}
+
+/* Stop dispatch on every namespace queue.  Idempotent. */
+void nvmx_quiesce_io(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_ns *ns;
+
+	down_read(&ctrl->ns_rwsem);
+	if (!test_and_set_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
+		list_for_each_entry(ns, &ctrl->namespaces, list)
+			blk_mq_quiesce_queue(ns->disk->queue);
+	up_read(&ctrl->ns_rwsem);
+}
+
+/* Restart dispatch on every namespace queue.  Idempotent. */
+void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_ns *ns;
+
+	down_read(&ctrl->ns_rwsem);
+	if (test_and_clear_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
+		list_for_each_entry(ns, &ctrl->namespaces, list)
+			blk_mq_unquiesce_queue(ns->disk->queue);
+	up_read(&ctrl->ns_rwsem);
+}
