@@ -5,36 +5,36 @@
 #
 # Usage: scripts/lab.sh [options] [--] GUEST_SCRIPT [ARGS...]
 #
-# Boots the installed Debian kernel (/boot/vmlinuz-$KVER) with a small busybox
-# initramfs (cached in build/lab/) that mounts the host root read-only over
-# virtio-9p and chroots into it, so the guest has the host's tools and
-# /lib/modules. /tmp and /run are fresh tmpfs in the guest. GUEST_SCRIPT is
-# copied to $OUT/guest.sh and run as root by bash with ARGS, in the caller's
-# cwd (or the repo when that is not visible in the guest, e.g. under /tmp),
-# stdin /dev/null and environment LAB_OUT (the run directory, writable in the
-# guest at the same path) and LAB_REPO. Its output goes to $OUT/guest.log,
-# which is streamed to stdout; lab.sh's own messages go to stderr.
+# Boots the installed Debian kernel with a busybox initramfs (cached in
+# build/lab/) that mounts the host root read-only over virtio-9p and chroots
+# into it; /tmp and /run are fresh tmpfs there. GUEST_SCRIPT is copied to
+# $OUT/guest.sh and run by bash with ARGS, stdin /dev/null, in the caller's cwd
+# (else the repo), with LAB_OUT (the run directory, writable in the guest at
+# the same path) and LAB_REPO set. Its output goes to $OUT/guest.log and is
+# streamed to stdout; lab.sh's own messages go to stderr.
 #
 # Options:
-#   --out DIR        run directory (default: a new one under build/lab/); holds
+#   --out DIR        run directory (default: a new one under build/lab/): holds
 #                    console.log, guest.log, dmesg.txt, status and the images
-#                    of --ns without file=. No whitespace or commas in the path.
+#                    of --ns without file= (kept and reused if DIR is reused).
+#                    No whitespace or commas in the path.
 #   --timeout SECS   wall-clock bound for the VM (default 600)
 #   --smp N          vCPUs (default 2)
 #   --mem MB         memory (default 2048)
 #   --machine M      q35 or pc (default q35)
-#   --nvme K=V,...   add a controller (-device nvme): id= (default nvmeN),
+#   --nvme [K=V,...] add a controller (-device nvme): id= (default nvmeN),
 #                    serial= (default nvmx-lab-N), other keys passed verbatim
 #                    (max_ioqpairs=, msix_qsize=, mdts=, bus=, ...). A
 #                    controller without --ns gets one 64M namespace.
 #   --ns K=V,...     add a namespace (-device nvme-ns) to the last --nvme:
 #                    file=PATH (raw, created sparse if missing), size= (64M),
-#                    null (null-co://, reads zeroes, no host I/O), lbs=N,
+#                    null (null-co:// of size=, reads zeroes, no host I/O), lbs=N,
 #                    blkdebug=RULES (wrap the image in blkdebug:RULES:),
 #                    other keys passed verbatim (nsid=, ms=, pi=, zoned=, ...).
 #                    The k-th namespace of controller C uses drive id Cnk
 #                    (nvme0n1, ...) and device id Cnk-ns.
-#   --qemu-arg ARG   extra raw qemu argument (repeatable)
+#   --qemu-arg ARG   extra raw qemu argument (repeatable), placed before the
+#                    NVMe devices so they can refer to it (e.g. a root port)
 #   --append STR     extra kernel command line
 #   --monitor        QMP socket at $OUT/monitor.sock (server, no wait); HMP
 #                    commands such as qemu-io via human-monitor-command
@@ -56,19 +56,22 @@ problem_re='WARNING:|BUG:|Oops|general protection|Kernel panic|hung task|blocked
 problem_re+='|KASAN:|UBSAN:|possible (circular|recursive) locking|inconsistent lock state'
 problem_re+='|unreferenced object|suspected memory leak|soft lockup|hard LOCKUP|detected stalls|Call Trace'
 
-die() {
-	echo "lab: $*" >&2
-	exit 2
-}
+die() { echo "lab: $*" >&2; exit 2; }
 
-out= timeout=600 smp=2 mem=2048 machine=q35 append= monitor=0
+out='' timeout=600 smp=2 mem=2048 machine=q35 append='' monitor=0
 ctrls=()	# K=V string of each --nvme
 nss=()		# "<controller index> <K=V string>" of each --ns
 extra=()	# --qemu-arg
 while [ $# -gt 0 ]; do
 	case $1 in
-	--out | --timeout | --smp | --mem | --machine | --nvme | --ns | --qemu-arg | --append)
+	--) shift; break ;;
+	--monitor) monitor=1; shift; continue ;;
+	--nvme) # The value is optional: bare --nvme is a default controller.
+		if [ $# -lt 2 ] || [[ -n $2 && $2 != *=* ]]; then set -- "$1" "" "${@:2}"; fi ;;
+	--out | --timeout | --smp | --mem | --machine | --ns | --qemu-arg | --append)
 		[ $# -ge 2 ] || die "$1 needs a value" ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
 	esac
 	case $1 in
 	--out) out=$2 ;;
@@ -82,10 +85,6 @@ while [ $# -gt 0 ]; do
 		nss+=("$((${#ctrls[@]} - 1)) $2") ;;
 	--qemu-arg) extra+=("$2") ;;
 	--append) append+=" $2" ;;
-	--monitor) monitor=1; shift; continue ;;
-	--) shift; break ;;
-	-*) die "unknown option $1" ;;
-	*) break ;;
 	esac
 	shift 2
 done
@@ -98,9 +97,28 @@ if [ -z "${KVER:-}" ]; then
 	KVER=${KVER##*/}
 fi
 kernel=/boot/vmlinuz-$KVER
-[ -r "$kernel" ] && [ -d "/lib/modules/$KVER" ] || die "no kernel $kernel with /lib/modules/$KVER"
+if [ ! -r "$kernel" ] || [ ! -d "/lib/modules/$KVER" ]; then
+	die "no kernel $kernel with /lib/modules/$KVER"
+fi
 
 mkdir -p "$labdir"
+
+# Under TCG, decompressing the xz bzImage takes ~4 s of every boot: extract the
+# vmlinux once (it keeps the bzImage's mtime) and let QEMU boot it directly
+# through its PVH entry point.
+vmlinux=$labdir/vmlinux-$KVER
+fresh() { [ -s "$vmlinux" ] && [ ! "$vmlinux" -nt "$kernel" ] && [ ! "$vmlinux" -ot "$kernel" ]; }
+if ! fresh && grep -qs '^CONFIG_PVH=y' "/boot/config-$KVER"; then
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$kernel" | awk -F: 'NR == 1 { print $1 }' || true)
+	if [ -n "$off" ] && xz -dc --single-stream <(tail -c +$((off + 1)) "$kernel") >"$vmlinux.$$"; then
+		touch -r "$kernel" "$vmlinux.$$"
+		mv "$vmlinux.$$" "$vmlinux"
+	else
+		rm -f "$vmlinux.$$"
+	fi
+fi
+if fresh; then kernel=$vmlinux; fi
+
 if [ -z "$out" ]; then
 	out=$(mktemp -d "$labdir/run-$(date +%Y%m%d-%H%M%S)-XXXX")
 else
@@ -128,16 +146,8 @@ read -r -d '' init_script <<'EOF' || true
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin
-halt_vm() {
-	sync
-	poweroff -f
-	echo o >/proc/sysrq-trigger
-	sleep 30
-}
-fail() {
-	echo "lab-init: $*"
-	halt_vm
-}
+halt_vm() { sync; poweroff -f; echo o >/proc/sysrq-trigger; sleep 30; }
+fail() { echo "lab-init: $*"; halt_vm; }
 mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
@@ -158,6 +168,7 @@ mount -t devpts devpts /host/dev/pts
 mount -t tmpfs tmpfs /host/dev/shm
 mount -t tmpfs tmpfs /host/tmp
 mount -t tmpfs tmpfs /host/run
+mkdir -p "/host$out"
 mount $p9 labout "/host$out" || fail "cannot mount the run directory $out"
 env -i /bin/chroot /host /bin/bash "$out/lab-run.sh" </dev/null >>"/host$out/guest.log" 2>&1
 echo $? >"/host$out/status"
@@ -177,20 +188,20 @@ if [ ! -s "$initrd" ]; then
 	printf '#!/bin/busybox sh\nexec /bin/busybox chroot /host /sbin/modprobe "$@"\n' >"$root/sbin/modprobe"
 	chmod 755 "$root/init" "$root/sbin/modprobe"
 	modprobe -a -S "$KVER" --show-depends virtio_pci 9pnet_virtio 9p |
-		awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$root/modules/list"
-	while read -r ko; do
-		name=${ko##*/}
-		name=${name%%.ko*}.ko
-		case $ko in
-		*.ko.xz) xz -dc "$ko" ;;
-		*.ko.zst) zstd -dc "$ko" ;;
-		*) cat "$ko" ;;
-		esac >"$root/modules/$name"
-		echo "$name" >>"$root/modules/order"
-	done <"$root/modules/list"
-	rm "$root/modules/list"
+		awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
+		while read -r ko; do
+			name=${ko##*/}
+			name=${name%%.ko*}.ko
+			case $ko in
+			*.ko.xz) xz -dc "$ko" ;;
+			*.ko.zst) zstd -dc "$ko" ;;
+			*) cat "$ko" ;;
+			esac >"$root/modules/$name"
+			echo "$name" >>"$root/modules/order"
+		done
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$initrd.$$"
 	mv "$initrd.$$" "$initrd"
+	find "$labdir" -maxdepth 1 -name 'initramfs-*.cpio.gz' ! -name "${initrd##*/}" -delete
 	rm -rf "$root"
 fi
 
@@ -216,7 +227,7 @@ if [ "$accel" = kvm ]; then cpu=host; else cpu=max; fi
 
 # add_ns CONTROLLER_ID K NS_OPTIONS: append the drive and nvme-ns arguments.
 add_ns() {
-	local name=$1n$2 file= size=64M null=0 blkdebug= props= cache=none kv backend
+	local name=$1n$2 file='' size=64M null=0 blkdebug='' props='' cache=none kv backend
 	local -a kvs
 	IFS=, read -ra kvs <<<"$3"
 	for kv in "${kvs[@]}"; do
@@ -230,7 +241,7 @@ add_ns() {
 		esac
 	done
 	if [ $null = 1 ]; then
-		backend=null-co://,file.read-zeroes=on
+		backend=null-co://,file.read-zeroes=on,file.size=$size
 	else
 		file=${file:-$out/$name.img}
 		[ -e "$file" ] || truncate -s "$size" "$file"
@@ -271,9 +282,9 @@ timeout -k 10 "$timeout" qemu-system-x86_64 -machine "$machine" -accel "$accel" 
 	-append "console=ttyS0 panic=-1 lab.out=$out$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out,mount_tag=labout,security_model=none" \
-	"${qargs[@]}" "${extra[@]}" </dev/null &
+	"${extra[@]}" "${qargs[@]}" </dev/null &
 qemu_pid=$!
-tail -n +1 -f --pid=$qemu_pid "$out/guest.log" &
+tail -n +1 -f -s 0.2 --pid=$qemu_pid "$out/guest.log" &
 tail_pid=$!
 trap 'kill $qemu_pid $tail_pid 2>/dev/null || true' EXIT
 trap 'exit 130' INT
@@ -289,8 +300,8 @@ console_tail() {
 }
 
 problems=$(cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | tr -d '\r' |
-	grep -E "$problem_re" | awk '!seen[$0]++' || true)
-[ -z "$problems" ] || sed 's/^/lab: kernel log problem: /' <<<"$problems" >&2
+	grep -E "$problem_re" | awk '!seen[$0]++ { print "lab: kernel log problem: " $0 }' || true)
+[ -z "$problems" ] || echo "$problems" >&2
 
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "lab: timeout: VM killed after ${timeout}s" >&2

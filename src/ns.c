@@ -13,6 +13,29 @@ static const struct block_device_operations nvmx_bdev_ops = {
 	.owner		= THIS_MODULE,
 };
 
+static ssize_t nsid_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct nvmx_ns *ns = dev_to_disk(dev)->private_data;
+
+	return sysfs_emit(buf, "%u\n", ns->nsid);
+}
+static DEVICE_ATTR_RO(nsid);
+
+static struct attribute *nvmx_ns_attrs[] = {
+	&dev_attr_nsid.attr,
+	NULL,
+};
+
+static const struct attribute_group nvmx_ns_group = {
+	.attrs = nvmx_ns_attrs,
+};
+
+static const struct attribute_group *nvmx_ns_groups[] = {
+	&nvmx_ns_group,
+	NULL,
+};
+
 static struct nvmx_ns *nvmx_find_ns(struct nvmx_ctrl *ctrl, u32 nsid)
 {
 	struct nvmx_ns *ns, *found = NULL;
@@ -104,7 +127,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	list_add_tail(&ns->list, &ctrl->namespaces);
 	up_write(&ctrl->ns_rwsem);
 
-	ret = device_add_disk(&ctrl->device, disk, NULL);
+	ret = device_add_disk(&ctrl->device, disk, nvmx_ns_groups);
 	if (ret)
 		goto unlink_ns;
 	dev_info(&ctrl->device, "nsid %u: %s, %llu blocks of %u bytes\n", nsid,

@@ -48,9 +48,10 @@ CLASS=$DRIVER		# /sys/class/<CLASS>, /dev/<CLASS><C>n<N>
 
 # Wait up to $2 seconds (default 60) for a command to succeed.
 wait_for() {
-	local cmd=$1 limit=${2:-60} i
+	local cmd=$1 limit=${2:-60} end
 
-	for ((i = 0; i < limit * 10; i++)); do
+	end=$((SECONDS + limit))
+	while [ "$SECONDS" -lt "$end" ]; do
 		eval "$cmd" && return 0
 		sleep 0.1
 	done
@@ -85,6 +86,8 @@ load_driver() {
 	if [ "$DRIVER" = nvmx ]; then
 		insmod "$LAB_REPO/nvmx.ko" "$@" || fail "insmod nvmx.ko $*"
 	else
+		# one disk per controller path, named after the controller
+		modprobe nvme_core multipath=N || fail "modprobe nvme_core"
 		modprobe nvme "$@" || fail "modprobe nvme $*"
 	fi
 	wait_for all_live 60
@@ -106,6 +109,45 @@ ctrl_by_serial() {
 		[ "$(cat "$c/serial" 2>/dev/null)" = "$1" ] && basename "$c" && return 0
 	done
 	fail "no $CLASS controller with serial $1"
+}
+
+# ns_path CTRL NSID: the block device of namespace NSID of CTRL, if any.
+ns_path() {
+	local b
+
+	for b in /sys/block/"$CLASS"*; do
+		[ "$(basename "$(readlink -f "$b/device")")" = "$1" ] || continue
+		[ "$(cat "$b/nsid" 2>/dev/null)" = "$2" ] || continue
+		echo "/dev/$(basename "$b")"
+		return 0
+	done
+	return 1
+}
+
+# ns_dev SERIAL NSID: wait for the namespace's block device; print it.
+ns_dev() {
+	local c
+
+	c=$(ctrl_by_serial "$1")
+	wait_for "ns_path $c $2 >/dev/null" 60
+	ns_path "$c" "$2"
+}
+
+# fio_verify DEV NAME [fio options]: write, then read back and verify
+# every block (crc32c); a mismatch or an I/O error fails the test.
+fio_verify() {
+	local dev=$1 name=$2 log
+
+	shift 2
+	log=/tmp/fio-$name.log
+	if ! fio --name="$name" --filename="$dev" --ioengine=libaio \
+		--verify=crc32c --verify_fatal=1 --do_verify=1 --verify_state_save=0 \
+		--group_reporting --output="$log" "$@"; then
+		cat "$log"
+		fail "fio $name on $dev: $*"
+	fi
+	grep -q "err= 0" "$log" || { cat "$log"; fail "fio $name reported errors"; }
+	echo "fio $name: ok ($*)"
 }
 
 # expect_eq ACTUAL EXPECTED WHAT

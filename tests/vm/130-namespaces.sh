@@ -1,0 +1,40 @@
+#!/bin/bash
+# Four namespaces on one controller with 512 B and 4 KiB logical blocks:
+# each is a disk of the right size and block size that keeps its data.  A
+# fifth namespace with metadata per block is not exposed as a usable disk.
+. tests/lib.sh
+
+NS="1:512:32 2:4096:64 3:512:16 4:4096:48"	# nsid:lbs:MiB
+
+host() {
+	lab_run --nvme serial=nvmx-ns4 \
+		--ns nsid=1,lbs=512,size=32M --ns nsid=2,lbs=4096,size=64M \
+		--ns nsid=3,lbs=512,size=16M --ns nsid=4,lbs=4096,size=48M \
+		--ns nsid=5,lbs=512,ms=8,size=16M
+}
+
+guest() {
+	local n nsid lbs mib dev c
+
+	load_driver
+	for n in $NS; do
+		IFS=: read -r nsid lbs mib <<<"$n"
+		dev=$(ns_dev nvmx-ns4 "$nsid")
+		expect_eq "$(blockdev --getss "$dev")" "$lbs" "$dev logical block size"
+		expect_eq "$(blockdev --getsize64 "$dev")" $((mib << 20)) "$dev size"
+		fio_verify "$dev" "ns$nsid" --rw=randwrite --bs=4k --iodepth=8 \
+			--direct=1 --size=8M
+	done
+	# metadata: no disk, or (in-tree) a disk of size 0 that cannot be used
+	c=$(ctrl_by_serial nvmx-ns4)
+	sleep 1
+	if dev=$(ns_path "$c" 5); then
+		expect_eq "$(blockdev --getsize64 "$dev")" 0 "size of the metadata namespace"
+	fi
+	if [ "$DRIVER" = nvmx ]; then
+		dmesg | grep -q "nvmx $c: nsid 5: format with 8 bytes of metadata per block .* not supported; namespace not exposed" ||
+			fail "no log line for the metadata namespace"
+	fi
+}
+
+main "$@"
