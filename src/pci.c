@@ -640,9 +640,13 @@ static void nvmx_remove(struct pci_dev *pdev)
 	put_device(&ctrl->device);
 }
 
+/* Power off or reboot: a shutdown notification; later I/O fails. */
 static void nvmx_shutdown(struct pci_dev *pdev)
 {
-	nvmx_dev_disable(pci_get_drvdata(pdev), true);
+	struct nvmx_ctrl *ctrl = pci_get_drvdata(pdev);
+
+	nvmx_change_state(ctrl, NVMX_CTRL_DELETING);
+	nvmx_dev_disable(ctrl, true);
 }
 
 /*

@@ -647,7 +647,11 @@ static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 	struct nvmx_request *req = nvmx_req(rq);
 	u32 csts = readl(ctrl->bar + NVME_REG_CSTS);
 
+	/* a disable in progress frees vectors, and will cancel @rq anyway */
+	if (!mutex_trylock(&ctrl->shutdown_lock))
+		return BLK_EH_RESET_TIMER;
 	nvmx_queue_reap(nq);
+	mutex_unlock(&ctrl->shutdown_lock);
 	if (blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT) {
 		dev_warn(&ctrl->device,
 			 "qid %u tag %d: completed by polling, interrupt lost?\n",

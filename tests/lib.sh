@@ -101,12 +101,20 @@ unload_driver() {
 	fi
 }
 
+# attr FILE: a sysfs value without the padding the in-tree driver keeps.
+attr() {
+	local v
+
+	read -r v <"$1" || return 1
+	echo "$v"
+}
+
 # ctrl_by_serial SERIAL: the controller name (nvmx0, nvme1, ...).
 ctrl_by_serial() {
 	local c
 
 	for c in /sys/class/"$CLASS"/*; do
-		[ "$(cat "$c/serial" 2>/dev/null)" = "$1" ] && basename "$c" && return 0
+		[ "$(attr "$c/serial" 2>/dev/null)" = "$1" ] && basename "$c" && return 0
 	done
 	fail "no $CLASS controller with serial $1"
 }

@@ -1,15 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the unit tests, then the VM tests; one line per test, then the
-# totals.  DRIVER=nvme runs the VM tests against the in-tree driver.
-# TESTS="pattern ..." runs only VM tests whose file name matches.
+# make check: the unit tests, then every VM test against nvmx and against
+# the in-tree nvme driver on the same emulated controllers; one line per
+# test, then the totals.
+#   DRIVERS="nvmx nvme"   drivers to run the VM tests against (DRIVER=x
+#                         is the same as DRIVERS=x)
+#   TESTS="pat ..."       only VM tests whose file name contains a pattern
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
-export DRIVER=${DRIVER:-nvmx}
-out=build/tests/$DRIVER
-rm -rf "$out"
-mkdir -p "$out"
+drivers=${DRIVER:-${DRIVERS:-nvmx nvme}}
 passed=0 failed=0 skipped=0
 
 result() {	# name status seconds log
@@ -21,8 +21,19 @@ result() {	# name status seconds log
 	esac
 }
 
+selected() {
+	local p
+
+	[ -n "${TESTS:-}" ] || return 0
+	for p in $TESTS; do
+		case $1 in *$p*) return 0 ;; esac
+	done
+	return 1
+}
+
 # Unit tests: one line each from the test binary.
-if make -s -C tests/unit test_logic >"$out/unit-build.log" 2>&1; then
+mkdir -p build/tests
+if make -s -C tests/unit test_logic >build/tests/unit-build.log 2>&1; then
 	while read -r word rest; do
 		case $word in
 		ok) passed=$((passed + 1)); echo "PASS unit/$rest" ;;
@@ -30,23 +41,23 @@ if make -s -C tests/unit test_logic >"$out/unit-build.log" 2>&1; then
 		esac
 	done < <(tests/unit/test_logic 2>&1)
 else
-	result unit/build 1 0 "$out/unit-build.log"
+	result unit/build 1 0 build/tests/unit-build.log
 fi
 
-for t in tests/vm/*.sh; do
-	name=$(basename "$t" .sh)
-	if [ -n "${TESTS:-}" ]; then
-		match=
-		for p in $TESTS; do
-			case $name in *$p*) match=1 ;; esac
-		done
-		[ -n "$match" ] || continue
-	fi
-	mkdir -p "$out/$name"
-	start=$(date +%s)
-	TEST_OUT=$PWD/$out/$name bash "$t" >"$out/$name/test.log" 2>&1
-	st=$?
-	result "vm/$name" "$st" $(($(date +%s) - start)) "$out/$name/test.log"
+for driver in $drivers; do
+	out=build/tests/$driver
+	rm -rf "$out"
+	for t in tests/vm/*.sh; do
+		name=$(basename "$t" .sh)
+		selected "$name" || continue
+		mkdir -p "$out/$name"
+		start=$(date +%s)
+		DRIVER=$driver TEST_OUT=$PWD/$out/$name bash "$t" \
+			>"$out/$name/test.log" 2>&1
+		st=$?
+		result "$driver/$name" "$st" $(($(date +%s) - start)) \
+			"$out/$name/test.log"
+	done
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -14,8 +14,8 @@ guest() {
 	load_driver
 	for s in nvmx-id-a nvmx-id-b; do
 		c=$(ctrl_by_serial "$s")
-		expect_eq "$(cat /sys/class/"$CLASS"/"$c"/model)" "QEMU NVMe Ctrl" "$c model"
-		fw=$(cat /sys/class/"$CLASS"/"$c"/firmware_rev)
+		expect_eq "$(attr /sys/class/"$CLASS"/"$c"/model)" "QEMU NVMe Ctrl" "$c model"
+		fw=$(attr /sys/class/"$CLASS"/"$c"/firmware_rev)
 		[ -n "$fw" ] || fail "$c: empty firmware_rev"
 		[ -c /dev/"$c" ] || fail "/dev/$c is not a character device"
 		if [ "$DRIVER" = nvmx ]; then

@@ -31,7 +31,7 @@ guest() {
 	for ((i = 1; i <= 20; i++)); do
 		load_driver
 		c=$(ctrl_by_serial nvmx-cycle)
-		expect_eq "$(cat /sys/class/"$CLASS"/"$c"/model)" "QEMU NVMe Ctrl" "cycle $i model"
+		expect_eq "$(attr /sys/class/"$CLASS"/"$c"/model)" "QEMU NVMe Ctrl" "cycle $i model"
 		dev=$(ns_dev nvmx-cycle 1)
 		if [ "$i" -gt 1 ]; then
 			dd if="$dev" of=/tmp/back bs=4k skip=$((i - 1)) count=1 iflag=direct status=none

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Four namespaces on one controller with 512 B and 4 KiB logical blocks:
 # each is a disk of the right size and block size that keeps its data.  A
-# fifth namespace with metadata per block is not exposed as a usable disk.
+# fifth namespace with metadata per block is either served correctly or
+# (nvmx, for now) not exposed, with a log line.
 . tests/lib.sh
 
 NS="1:512:32 2:4096:64 3:512:16 4:4096:48"	# nsid:lbs:MiB
@@ -25,11 +26,13 @@ guest() {
 		fio_verify "$dev" "ns$nsid" --rw=randwrite --bs=4k --iodepth=8 \
 			--direct=1 --size=8M
 	done
-	# metadata: no disk, or (in-tree) a disk of size 0 that cannot be used
+	# metadata: either not exposed, or served correctly (the in-tree
+	# driver attaches a metadata buffer through blk_integrity)
 	c=$(ctrl_by_serial nvmx-ns4)
-	sleep 1
-	if dev=$(ns_path "$c" 5); then
-		expect_eq "$(blockdev --getsize64 "$dev")" 0 "size of the metadata namespace"
+	if dev=$(ns_path "$c" 5) && [ "$(blockdev --getsize64 "$dev")" -gt 0 ]; then
+		[ "$DRIVER" = nvme ] || fail "$DRIVER exposed the metadata namespace as $dev"
+		fio_verify "$dev" ns5-metadata --rw=randwrite --bs=4k --iodepth=8 \
+			--direct=1 --size=8M
 	fi
 	if [ "$DRIVER" = nvmx ]; then
 		dmesg | grep -q "nvmx $c: nsid 5: format with 8 bytes of metadata per block .* not supported; namespace not exposed" ||
