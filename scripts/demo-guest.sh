@@ -68,12 +68,13 @@ print(f"pwrite {n} bytes at {off}, pread {m} bytes: "
       f"{'identical' if ok else 'DIFFERENT'}")
 sys.exit(0 if ok else 1)
 PY
+cp "$T/trace" /tmp/trace
 echo 0 >"$T/options/func_stack_trace"
 echo nop >"$T/current_tracer"
 echo "first nvmx_queue_rq of the pwrite, with its call stack:"
-awk '/nvmx_queue_rq/ { on = 1 } on && /^ =>/ { print; n++ } on && n && !/^ =>/ { exit }' "$T/trace" |
-	sed 's/^ => /    /' | head -n 40
-echo "nvmx_queue_rq calls during the pwrite: $(grep -c '<-' "$T/trace")"
+awk '/nvmx_queue_rq/ { on = 1 } on && /^ =>/ { print; n++ } on && n && !/^ =>/ { exit }' /tmp/trace |
+	sed 's/^ => /    /' | grep -v '^    0x' | head -n 40
+echo "nvmx_queue_rq calls during the pwrite: $(grep -c 'nvmx_queue_rq <-' /tmp/trace)"
 
 step "a short fio run on the mounted file system (4 KiB random writes, QD 16, verified)"
 fio --name=demo --directory="$MNT" --size=32M --rw=randwrite --bs=4k \
