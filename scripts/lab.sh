@@ -7,7 +7,9 @@
 #
 # Boots the installed Debian kernel with a busybox initramfs (cached in
 # build/lab/) that mounts the host root read-only over virtio-9p and chroots
-# into it; /tmp and /run are fresh tmpfs there. GUEST_SCRIPT is copied to
+# into it; /tmp and /run are fresh tmpfs there, and the repo (read-only) and
+# the run directory (writable) have shares of their own, mounted at their
+# host paths, so both work from anywhere, /tmp included. GUEST_SCRIPT is copied to
 # $OUT/guest.sh and run by bash with ARGS, stdin /dev/null, in the caller's cwd
 # (else the repo), with LAB_OUT (the run directory, writable in the guest at
 # the same path) and LAB_REPO set. Its output goes to $OUT/guest.log and is
@@ -126,7 +128,7 @@ else
 	out=$(cd "$out" && pwd)
 	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,monitor.sock}
 fi
-case $out in *[[:space:],]*) die "run directory path has whitespace or commas: $out" ;; esac
+case $out$repo in *[[:space:],]*) die "paths with whitespace or commas are not supported: $out, $repo" ;; esac
 echo "lab: run directory $out" >&2
 
 # The guest runs $out/lab-run.sh in the chroot; it sets up and execs the script.
@@ -168,6 +170,10 @@ mount -t devpts devpts /host/dev/pts
 mount -t tmpfs tmpfs /host/dev/shm
 mount -t tmpfs tmpfs /host/tmp
 mount -t tmpfs tmpfs /host/run
+# the repo has its own share: a clone under /tmp is not in the host root
+repo=$(sed -n 's/.*lab\.repo=\([^ ]*\).*/\1/p' /proc/cmdline)
+mkdir -p "/host$repo" 2>/dev/null
+mount $p9 labrepo "/host$repo" || fail "cannot mount the repository $repo"
 mkdir -p "/host$out"
 mount $p9 labout "/host$out" || fail "cannot mount the run directory $out"
 env -i /bin/chroot /host /bin/bash "$out/lab-run.sh" </dev/null >>"/host$out/guest.log" 2>&1
@@ -279,8 +285,9 @@ done
 timeout -k 10 "$timeout" qemu-system-x86_64 -machine "$machine" -accel "$accel" -cpu "$cpu" \
 	-smp "$smp" -m "$mem" -nodefaults -nic none -display none -no-reboot \
 	-serial "file:$out/console.log" -kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 lab.out=$out$append" \
+	-append "console=ttyS0 panic=-1 lab.out=$out lab.repo=$repo$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$repo,mount_tag=labrepo,security_model=none,readonly=on" \
 	-virtfs "local,path=$out,mount_tag=labout,security_model=none" \
 	"${extra[@]}" "${qargs[@]}" </dev/null &
 qemu_pid=$!
