@@ -81,7 +81,19 @@ fio --name=demo --directory="$MNT" --size=32M --rw=randwrite --bs=4k \
 	--iodepth=16 --ioengine=libaio --direct=1 --verify=crc32c \
 	--verify_state_save=0 --group_reporting | grep -E 'IOPS|lat \(usec\): min|err='
 
-step "interrupts per queue (nvmx0q0 is the admin queue)"
+step "the pipeline of a few commands: nvmx trace events and tools/nvmx-pipeline"
+echo >"$T/trace"
+echo 1 >"$T/events/nvmx/enable"
+echo 1 >"$T/tracing_on"
+dd if=/dev/nvmx0n1 of=/dev/null bs=4k count=8 iflag=direct status=none
+dd if=/dev/zero of="$MNT/small" bs=4k count=8 oflag=direct status=none
+echo 0 >"$T/tracing_on"
+echo 0 >"$T/events/nvmx/enable"
+cp "$T/trace" "$LAB_OUT/trace.txt"
+"$LAB_REPO/tools/nvmx-pipeline" "$LAB_OUT/trace.txt" --show 2 --svg "$LAB_OUT/pipeline.svg"
+
+step "per-queue counters (/sys/kernel/debug/nvmx/nvmx0/queues; q0 is the admin queue)"
+column -t /sys/kernel/debug/nvmx/nvmx0/queues
 grep nvmx /proc/interrupts
 
 step "umount; rmmod nvmx (I/O queues deleted, CC.SHN shutdown)"

@@ -9,7 +9,7 @@ pkgs=(
 	qemu-system-x86 qemu-utils
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	busybox-static cpio fio nvme-cli e2fsprogs util-linux
-	sparse pciutils xz-utils gnuplot-nox python3
+	sparse pciutils xz-utils gnuplot-nox python3 bsdextrautils
 )
 
 missing=()

@@ -39,7 +39,7 @@ int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
 		rq->timeout = timeout;
 	req = nvmx_req(rq);
 	req->cmd = *cmd;
-	req->retries = 0;
+	req->status = 0;
 
 	if (buf && len) {
 		ret = blk_rq_map_kern(q, rq, buf, len, GFP_KERNEL);

@@ -176,7 +176,8 @@ static void nvmx_ctrl_release(struct device *dev)
  * @ctrl: the controller, zeroed
  * @parent: the transport's device
  *
- * After success the controller is freed by put_device(&ctrl->device).
+ * After success the controller is freed by put_device(&ctrl->device); on
+ * failure it is already freed, with its queue array.
  */
 int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent)
 {
@@ -187,8 +188,11 @@ int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent)
 	ctrl->state = NVMX_CTRL_NEW;
 
 	ret = ida_alloc_max(&nvmx_instance_ida, NVMX_MINORS - 1, GFP_KERNEL);
-	if (ret < 0)
+	if (ret < 0) {
+		kfree(ctrl->queues);
+		kfree(ctrl);
 		return ret;
+	}
 	ctrl->instance = ret;
 
 	device_initialize(&ctrl->device);

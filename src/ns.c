@@ -206,13 +206,16 @@ void nvmx_scan_work(struct work_struct *work)
 		if (i < per_list)
 			goto out;
 	}
-	if (ret < 0) {
+	if (nvmx_status_code(ret) != NVME_SC_INVALID_FIELD) {
 		dev_warn(&ctrl->device, "namespace scan failed (%d)\n", ret);
 		goto out;
 	}
-	/* no active namespace list: probe every id */
-	for (nsid = 1; nsid <= ctrl->nn; nsid++)
+	/* no active namespace list (before NVMe 1.1): probe every id */
+	for (nsid = 1; nsid && nsid <= ctrl->nn; nsid++) {
+		if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
+			break;
 		nvmx_validate_ns(ctrl, nsid, id);
+	}
 out:
 	kfree(id);
 	kfree(list);
@@ -240,16 +243,19 @@ void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl)
 	}
 }
 
-/* Stop dispatch on every namespace queue.  Idempotent. */
+/*
+ * Stop dispatch on every namespace queue.  Idempotent; the write lock
+ * keeps quiesce and unquiesce from interleaving (blk-mq counts them).
+ */
 void nvmx_quiesce_io(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_ns *ns;
 
-	down_read(&ctrl->ns_rwsem);
+	down_write(&ctrl->ns_rwsem);
 	if (!test_and_set_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
 		list_for_each_entry(ns, &ctrl->namespaces, list)
 			blk_mq_quiesce_queue(ns->disk->queue);
-	up_read(&ctrl->ns_rwsem);
+	up_write(&ctrl->ns_rwsem);
 }
 
 /* Restart dispatch on every namespace queue.  Idempotent. */
@@ -257,9 +263,9 @@ void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_ns *ns;
 
-	down_read(&ctrl->ns_rwsem);
+	down_write(&ctrl->ns_rwsem);
 	if (test_and_clear_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
 		list_for_each_entry(ns, &ctrl->namespaces, list)
 			blk_mq_unquiesce_queue(ns->disk->queue);
-	up_read(&ctrl->ns_rwsem);
+	up_write(&ctrl->ns_rwsem);
 }

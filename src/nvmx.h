@@ -97,10 +97,15 @@ struct nvmx_queue {
 	/* statistics, updated by the side that owns the field */
 	u64 submitted;		/* under sq_lock */
 	u64 sq_doorbells;	/* under sq_lock */
+	u64 max_inflight;	/* under sq_lock */
 	u64 completed;		/* by the reaper */
 	u64 cq_doorbells;	/* by the reaper */
 	u64 irqs;		/* by the reaper */
+	u64 errors;		/* by the reaper: completions with a status */
 	u64 bad_cqes;		/* by the reaper */
+	u64 lat_hist[NVMX_LAT_BUCKETS];	/* by the reaper */
+	atomic64_t timeouts;	/* by the timeout handlers */
+	struct dentry *debugfs;
 };
 
 /**
@@ -116,6 +121,7 @@ struct nvmx_queue {
  * @small_list: the one PRP list came from the small pool
  * @first_dma: DMA address of a single-segment mapping (no scatterlist)
  * @first_len: its length, 0 when the request has no single mapping
+ * @submit_ns: when queue_rq put the command in its SQ slot
  * @sg: the scatterlist, @inline_sg or from the controller's mempool
  */
 struct nvmx_request {
@@ -129,6 +135,7 @@ struct nvmx_request {
 	bool small_list;
 	dma_addr_t first_dma;
 	u32 first_len;
+	u64 submit_ns;
 	struct scatterlist *sg;
 	void *prp_lists[NVMX_MAX_PRP_LISTS];
 	dma_addr_t prp_dma[NVMX_MAX_PRP_LISTS];
@@ -150,6 +157,14 @@ struct nvmx_ns {
 	u32 nsid;
 	u8 lba_shift;
 };
+
+/* An I/O command with a starting LBA and a block count (for tracing). */
+static inline bool nvmx_is_rw(struct nvmx_queue *nq,
+			      const struct nvme_command *cmd)
+{
+	return nq->qid && (cmd->common.opcode == nvme_cmd_read ||
+			   cmd->common.opcode == nvme_cmd_write);
+}
 
 static inline struct nvmx_request *nvmx_req(struct request *rq)
 {
@@ -207,6 +222,9 @@ struct nvmx_ctrl {
 	struct list_head namespaces;	/* under ns_rwsem */
 	struct work_struct scan_work;
 
+	u64 nr_resets;			/* by the reset work */
+	struct dentry *debugfs;		/* /sys/kernel/debug/nvmx/nvmx<C> */
+
 	struct dma_pool *prp_page_pool;
 	struct dma_pool *prp_small_pool;
 	mempool_t *sg_pool;
@@ -254,6 +272,13 @@ void nvmx_scan_work(struct work_struct *work);
 void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl);
 void nvmx_quiesce_io(struct nvmx_ctrl *ctrl);
 void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
+
+/* debugfs.c: counters, histograms, registers */
+void nvmx_debugfs_init(void);
+void nvmx_debugfs_exit(void);
+void nvmx_debugfs_add_ctrl(struct nvmx_ctrl *ctrl);
+void nvmx_debugfs_add_queue(struct nvmx_queue *nq);
+void nvmx_debugfs_remove_ctrl(struct nvmx_ctrl *ctrl);
 
 /* pci.c */
 void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown);

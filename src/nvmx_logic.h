@@ -234,4 +234,25 @@ static inline u32 nvmx_prp_list_pages(u32 entries, u32 page_shift)
 	return (entries - 1 + per_page - 2) / (per_page - 1);
 }
 
+/* ---- Latency histogram ---- */
+
+/*
+ * Log2 buckets of nanoseconds: bucket i counts latencies in
+ * [2^(i + 10), 2^(i + 11)) ns, bucket 0 also everything shorter and the
+ * last bucket everything longer (2^33 ns, about 8.6 s, and up).
+ */
+#define NVMX_LAT_BUCKETS	24
+#define NVMX_LAT_MIN_SHIFT	10
+
+static inline u32 nvmx_lat_bucket(u64 ns)
+{
+	int msb = ns ? 63 - __builtin_clzll(ns) : 0;
+
+	if (msb <= NVMX_LAT_MIN_SHIFT)
+		return 0;
+	if (msb - NVMX_LAT_MIN_SHIFT >= NVMX_LAT_BUCKETS - 1)
+		return NVMX_LAT_BUCKETS - 1;
+	return msb - NVMX_LAT_MIN_SHIFT;
+}
+
 #endif /* NVMX_LOGIC_H */

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 
 #include "nvmx.h"
+#include "trace.h"
 
 #define NVMX_MAX_KB		4096	/* largest transfer, before MDTS */
 #define NVMX_MAX_SEGS		128
@@ -365,18 +366,20 @@ static int nvmx_setup_io_queues(struct nvmx_ctrl *ctrl)
 /* Size the I/O tag set to the queues created and let I/O run again. */
 static int nvmx_start_io(struct nvmx_ctrl *ctrl)
 {
-	int ret;
-
-	if (!ctrl->nr_io_queues)
-		return 0;
+	if (!ctrl->nr_io_queues) {
+		/* namespaces of an earlier bring-up would wait forever */
+		return ctrl->tagset.tags ? -EIO : 0;
+	}
 	if (!ctrl->tagset.tags) {
-		ret = nvmx_alloc_io_tags(ctrl);
+		int ret = nvmx_alloc_io_tags(ctrl);
+
 		if (ret)
 			return ret;
-	} else if (ctrl->tagset.nr_hw_queues != ctrl->nr_io_queues) {
-		blk_mq_update_nr_hw_queues(&ctrl->tagset, ctrl->nr_io_queues);
 	}
+	/* the update freezes the queues: requeued I/O must be able to run */
 	nvmx_unquiesce_io(ctrl);
+	if (ctrl->tagset.nr_hw_queues != ctrl->nr_io_queues)
+		blk_mq_update_nr_hw_queues(&ctrl->tagset, ctrl->nr_io_queues);
 	return 0;
 }
 
@@ -398,7 +401,8 @@ static void nvmx_delete_io_queues(struct nvmx_ctrl *ctrl)
 
 static void nvmx_update_limits(struct nvmx_ctrl *ctrl)
 {
-	u32 max = NVMX_MAX_KB * 2;
+	u32 max = min_t(size_t, NVMX_MAX_KB * 2,
+			dma_max_mapping_size(&ctrl->pdev->dev) >> SECTOR_SHIFT);
 
 	if (ctrl->mdts) {
 		u32 mdts_shift = nvmx_cap_mps_min_shift(ctrl->cap) +
@@ -422,6 +426,8 @@ static void nvmx_reset_work(struct work_struct *work)
 			 nvmx_state_name(READ_ONCE(ctrl->state)));
 		return;
 	}
+	ctrl->nr_resets++;
+	trace_nvmx_reset(ctrl, "start", 0);
 	nvmx_dev_disable(ctrl, false);
 
 	mutex_lock(&ctrl->shutdown_lock);
@@ -454,10 +460,12 @@ static void nvmx_reset_work(struct work_struct *work)
 		 ctrl->nr_io_queues, ctrl->io_depth, ctrl->nr_vectors,
 		 ctrl->pdev->msix_enabled ? "MSI-X" :
 		 ctrl->pdev->msi_enabled ? "MSI" : "pin");
+	trace_nvmx_reset(ctrl, "live", 0);
 	queue_work(nvmx_wq, &ctrl->scan_work);
 	return;
 
 fail:
+	trace_nvmx_reset(ctrl, "failed", ret);
 	dev_err(&ctrl->device, "reset failed (%d), controller marked dead\n",
 		ret);
 	nvmx_change_state(ctrl, NVMX_CTRL_DEAD);
@@ -516,6 +524,8 @@ static int nvmx_pci_map(struct nvmx_ctrl *ctrl)
 			nvmx_cap_mps_min_shift(ctrl->cap));
 		goto unmap_bar;
 	}
+	/* a bounce buffer must keep the offset into the controller page */
+	dma_set_min_align_mask(&pdev->dev, (1U << ctrl->page_shift) - 1);
 	if (!(NVME_CAP_CSS(ctrl->cap) & NVME_CAP_CSS_NVM)) {
 		dev_err(&pdev->dev, "controller does not support the NVM command set\n");
 		goto unmap_bar;
@@ -570,20 +580,18 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	INIT_LIST_HEAD(&ctrl->namespaces);
 	/* from here on put_device() frees ctrl and its queue array */
 	ret = nvmx_ctrl_init(ctrl, &pdev->dev);
-	if (ret) {
-		kfree(ctrl->queues);
-		kfree(ctrl);
+	if (ret)
 		return ret;
-	}
 	pci_set_drvdata(pdev, ctrl);
 
 	ret = nvmx_pci_map(ctrl);
 	if (ret)
 		goto put_ctrl;
 	ctrl->io_depth = nvmx_queue_depth(ctrl->cap, nvmx_io_queue_depth.val);
+	nvmx_debugfs_add_ctrl(ctrl);
 	ret = nvmx_setup_dma_pools(ctrl);
 	if (ret)
-		goto unmap;
+		goto remove_debugfs;
 	ret = nvmx_alloc_queue(ctrl, 0, NVMX_AQ_DEPTH);
 	if (ret)
 		goto release_pools;
@@ -605,7 +613,8 @@ free_queues:
 	nvmx_free_queues(ctrl, 0);
 release_pools:
 	nvmx_release_dma_pools(ctrl);
-unmap:
+remove_debugfs:
+	nvmx_debugfs_remove_ctrl(ctrl);
 	nvmx_pci_unmap(ctrl);
 put_ctrl:
 	pci_set_drvdata(pdev, NULL);
@@ -624,6 +633,8 @@ static void nvmx_remove(struct pci_dev *pdev)
 	}
 	flush_work(&ctrl->reset_work);
 	flush_work(&ctrl->scan_work);
+	/* no reset comes now: let queued I/O finish or fail before del_gendisk */
+	nvmx_unquiesce_io(ctrl);
 	nvmx_remove_namespaces(ctrl);
 	nvmx_ctrl_unpublish(ctrl);
 	if (READ_ONCE(ctrl->state) == NVMX_CTRL_DELETING)
@@ -632,6 +643,7 @@ static void nvmx_remove(struct pci_dev *pdev)
 	if (ctrl->tagset.tags)
 		blk_mq_free_tag_set(&ctrl->tagset);
 	nvmx_free_admin_tags(ctrl);
+	nvmx_debugfs_remove_ctrl(ctrl);
 	nvmx_free_queues(ctrl, 0);
 	nvmx_release_dma_pools(ctrl);
 	nvmx_pci_unmap(ctrl);
@@ -678,12 +690,14 @@ static int __init nvmx_init(void)
 	ret = nvmx_core_init();
 	if (ret)
 		goto destroy_wq;
+	nvmx_debugfs_init();
 	ret = pci_register_driver(&nvmx_driver);
 	if (ret)
-		goto core_exit;
+		goto debugfs_exit;
 	return 0;
 
-core_exit:
+debugfs_exit:
+	nvmx_debugfs_exit();
 	nvmx_core_exit();
 destroy_wq:
 	destroy_workqueue(nvmx_wq);
@@ -693,6 +707,7 @@ destroy_wq:
 static void __exit nvmx_exit(void)
 {
 	pci_unregister_driver(&nvmx_driver);
+	nvmx_debugfs_exit();
 	nvmx_core_exit();
 	destroy_workqueue(nvmx_wq);
 }

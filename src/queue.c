@@ -11,6 +11,9 @@
 
 #include "nvmx.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 #define SQ_BYTES(depth)	((size_t)(depth) << NVMX_SQES)
 #define CQ_BYTES(depth)	((size_t)(depth) << NVMX_CQES)
 
@@ -54,6 +57,7 @@ int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth)
 	nq->sq_db = ctrl->bar + NVME_REG_DBS + 2 * qid * ctrl->db_stride;
 	nq->cq_db = ctrl->bar + NVME_REG_DBS + (2 * qid + 1) * ctrl->db_stride;
 	nvmx_init_queue(nq);
+	nvmx_debugfs_add_queue(nq);
 	ctrl->nr_alloc_queues++;
 	return 0;
 
@@ -102,9 +106,15 @@ void nvmx_init_queue(struct nvmx_queue *nq)
 /* Step 1: copy the command into the next SQ slot.  Context: sq_lock held. */
 static void nvmx_sq_write(struct nvmx_queue *nq, const struct nvme_command *cmd)
 {
+	u64 inflight;
+
 	memcpy(&nq->sqes[nq->sq_tail], cmd, sizeof(*cmd));
+	trace_nvmx_sq_write(nq, cmd, nq->sq_tail);
 	nq->sq_tail = nvmx_ring_next(nq->sq_tail, nq->depth);
 	nq->submitted++;
+	inflight = nq->submitted - READ_ONCE(nq->completed);
+	if (inflight > nq->max_inflight)
+		nq->max_inflight = inflight;
 }
 
 /* Step 2: publish new entries through the SQ tail doorbell.  Context: sq_lock held. */
@@ -112,6 +122,9 @@ static void nvmx_sq_ring(struct nvmx_queue *nq)
 {
 	if (nq->sq_tail == nq->last_sq_tail)
 		return;
+	trace_nvmx_sq_doorbell(nq, nq->sq_tail,
+			       nvmx_ring_used(nq->last_sq_tail, nq->sq_tail,
+					      nq->depth));
 	/* writel orders the SQ entry stores before the doorbell write */
 	writel(nq->sq_tail, nq->sq_db);
 	nq->last_sq_tail = nq->sq_tail;
@@ -298,6 +311,7 @@ static blk_status_t nvmx_map_data(struct nvmx_ctrl *ctrl, struct request *rq)
 	mapped = dma_map_sg_attrs(&ctrl->pdev->dev, req->sg, n,
 				  rq_dma_dir(rq), DMA_ATTR_NO_WARN);
 	if (!mapped) {
+		/* out of mapping space; comes back when requests complete */
 		ret = BLK_STS_RESOURCE;
 		goto free_sg;
 	}
@@ -382,10 +396,15 @@ static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
 	struct nvmx_request *req = nvmx_req(rq);
 	blk_status_t ret;
 
+	req->status = 0;
 	if (unlikely(!test_bit(NVMX_QUEUE_LIVE, &nq->flags)))
 		return nvmx_queue_not_live(ctrl, rq);
 
-	req->status = 0;
+	/* first dispatch of this request, not a retry: start counting */
+	if (!(rq->rq_flags & RQF_DONTPREP)) {
+		req->retries = 0;
+		rq->rq_flags |= RQF_DONTPREP;
+	}
 	req->nents = 0;
 	req->first_len = 0;
 	req->nr_prp_lists = 0;
@@ -399,6 +418,7 @@ static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
 	}
 	req->gen = nvmx_gen_next(req->gen);
 	req->cmd.common.command_id = nvmx_cid_make(rq->tag, req->gen);
+	req->submit_ns = ktime_get_ns();
 	blk_mq_start_request(rq);
 
 	spin_lock(&nq->sq_lock);
@@ -494,16 +514,19 @@ static void nvmx_complete_rq(struct request *rq)
 
 	nvmx_unmap_data(nq->ctrl, rq);
 	if (likely(!req->status)) {
+		trace_nvmx_complete(nq, rq, false);
 		blk_mq_end_request(rq, BLK_STS_OK);
 		return;
 	}
 	if (!blk_noretry_request(rq) &&
 	    state != NVMX_CTRL_DEAD && state != NVMX_CTRL_DELETING &&
 	    nvmx_should_retry(req->status, req->retries, nvmx_max_retries.val)) {
+		trace_nvmx_complete(nq, rq, true);
 		req->retries++;
 		blk_mq_requeue_request(rq, true);
 		return;
 	}
+	trace_nvmx_complete(nq, rq, false);
 	nvmx_log_error(rq);
 	blk_mq_end_request(rq, nvmx_status_to_blk(req->status));
 }
@@ -516,6 +539,7 @@ static void nvmx_complete_batch(struct io_comp_batch *iob)
 		struct nvmx_queue *nq = rq->mq_hctx->driver_data;
 
 		nvmx_unmap_data(nq->ctrl, rq);
+		trace_nvmx_complete(nq, rq, false);
 	}
 	blk_mq_end_request_batch(iob);
 }
@@ -546,10 +570,14 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 				     nq->qid, cid, le16_to_cpu(cqe->sq_head));
 		return;
 	}
+	trace_nvmx_cqe(nq, cqe);
 	req = nvmx_req(rq);
 	req->status = le16_to_cpu(cqe->status) >> 1;
 	req->result = cqe->result;
 	nq->completed++;
+	nq->lat_hist[nvmx_lat_bucket(ktime_get_ns() - req->submit_ns)]++;
+	if (unlikely(req->status))
+		nq->errors++;
 	if (!blk_mq_add_to_batch(rq, iob, req->status != 0,
 				 nvmx_complete_batch))
 		blk_mq_complete_request(rq);
@@ -572,6 +600,7 @@ static int nvmx_process_cq(struct nvmx_queue *nq, struct io_comp_batch *iob)
 	}
 	if (found) {
 		/* Step 8 */
+		trace_nvmx_cq_doorbell(nq, nq->cq_head, found);
 		writel(nq->cq_head, nq->cq_db);
 		nq->cq_doorbells++;
 	}
@@ -584,6 +613,7 @@ static irqreturn_t nvmx_irq(int irq, void *data)
 	struct nvmx_queue *nq = data;
 	DEFINE_IO_COMP_BATCH(iob);
 
+	trace_nvmx_irq(nq);
 	if (!nvmx_process_cq(nq, &iob))
 		return IRQ_NONE;
 	nq->irqs++;
@@ -659,6 +689,8 @@ static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 		return BLK_EH_DONE;
 	}
 
+	atomic64_inc(&nq->timeouts);
+	trace_nvmx_timeout(nq, rq, csts);
 	dev_warn(&ctrl->device,
 		 "qid %u tag %d opcode 0x%02x timed out (csts 0x%x)\n",
 		 nq->qid, rq->tag, req->cmd.common.opcode, csts);

@@ -38,7 +38,7 @@ nvmx_only() {
 # The run directory is $TEST_OUT; backing images made there stay for
 # host-side checks after the VM is gone.
 lab_run() {
-	scripts/lab.sh --out "$TEST_OUT" --timeout "${LAB_TIMEOUT:-600}" \
+	scripts/lab.sh --out "$TEST_OUT" --timeout "${LAB_TIMEOUT:-300}" \
 		"$@" -- "$TEST_FILE" guest "$DRIVER"
 }
 

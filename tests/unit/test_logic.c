@@ -220,6 +220,29 @@ static void test_prp_list_pages_sim(void)
 		EXPECT_EQ(nvmx_prp_list_pages(n, 5), simulate_list_pages(n, 4));
 }
 
+static void test_lat_bucket(void)
+{
+	u64 ns;
+	u32 b;
+
+	EXPECT_EQ(nvmx_lat_bucket(0), 0);
+	EXPECT_EQ(nvmx_lat_bucket(1), 0);
+	EXPECT_EQ(nvmx_lat_bucket(2047), 0);
+	EXPECT_EQ(nvmx_lat_bucket(2048), 1);
+	EXPECT_EQ(nvmx_lat_bucket(4095), 1);
+	EXPECT_EQ(nvmx_lat_bucket(4096), 2);
+	EXPECT_EQ(nvmx_lat_bucket(~0ULL), NVMX_LAT_BUCKETS - 1);
+	/* every bucket but the edges holds exactly [2^(i+10), 2^(i+11)) */
+	for (b = 1; b < NVMX_LAT_BUCKETS - 1; b++) {
+		ns = 1ULL << (b + NVMX_LAT_MIN_SHIFT);
+		EXPECT_EQ(nvmx_lat_bucket(ns), b);
+		EXPECT_EQ(nvmx_lat_bucket(2 * ns - 1), b);
+	}
+	EXPECT_EQ(nvmx_lat_bucket(1ULL << (NVMX_LAT_BUCKETS - 1 +
+					   NVMX_LAT_MIN_SHIFT)),
+		  NVMX_LAT_BUCKETS - 1);
+}
+
 int main(void)
 {
 	run("cap_fields", test_cap_fields);
@@ -232,6 +255,7 @@ int main(void)
 	run("prp_pages", test_prp_pages);
 	run("prp_list_pages", test_prp_list_pages);
 	run("prp_list_pages_sim", test_prp_list_pages_sim);
+	run("lat_bucket", test_lat_bucket);
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed > 100 ? 100 : failed;
 }

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmx: debugfs, /sys/kernel/debug/nvmx/nvmx<C>/
+ *
+ *   regs        controller registers (CAP, VS, CC, CSTS, AQA, ASQ, ACQ)
+ *   resets      resets done, bring-up included
+ *   queues      one line of counters per queue
+ *   q<N>/stats  the same counters for one queue, one per line
+ *   q<N>/latency  submit-to-completion histogram, log2 buckets of ns
+ *
+ * Counters are read without locks: a value may be a few commands behind.
+ */
+#include <linux/debugfs.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/seq_file.h>
+
+#include "nvmx.h"
+
+static struct dentry *nvmx_debugfs_root;
+
+static int regs_show(struct seq_file *m, void *unused)
+{
+	struct nvmx_ctrl *ctrl = m->private;
+	void __iomem *bar = ctrl->bar;
+
+	seq_printf(m, "CAP   0x%016llx\n", lo_hi_readq(bar + NVME_REG_CAP));
+	seq_printf(m, "VS    0x%08x\n", readl(bar + NVME_REG_VS));
+	seq_printf(m, "CC    0x%08x\n", readl(bar + NVME_REG_CC));
+	seq_printf(m, "CSTS  0x%08x\n", readl(bar + NVME_REG_CSTS));
+	seq_printf(m, "AQA   0x%08x\n", readl(bar + NVME_REG_AQA));
+	seq_printf(m, "ASQ   0x%016llx\n", lo_hi_readq(bar + NVME_REG_ASQ));
+	seq_printf(m, "ACQ   0x%016llx\n", lo_hi_readq(bar + NVME_REG_ACQ));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(regs);
+
+static u64 nvmx_inflight(struct nvmx_queue *nq)
+{
+	return READ_ONCE(nq->submitted) - READ_ONCE(nq->completed);
+}
+
+static int queues_show(struct seq_file *m, void *unused)
+{
+	struct nvmx_ctrl *ctrl = m->private;
+	unsigned int i;
+
+	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes\n");
+	for (i = 0; i < READ_ONCE(ctrl->nr_alloc_queues); i++) {
+		struct nvmx_queue *nq = &ctrl->queues[i];
+
+		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu\n",
+			   nq->qid, nq->depth, READ_ONCE(nq->cq_vector),
+			   test_bit(NVMX_QUEUE_LIVE, &nq->flags),
+			   READ_ONCE(nq->sq_tail), READ_ONCE(nq->cq_head),
+			   READ_ONCE(nq->cq_phase), READ_ONCE(nq->submitted),
+			   READ_ONCE(nq->completed), nvmx_inflight(nq),
+			   READ_ONCE(nq->max_inflight),
+			   READ_ONCE(nq->sq_doorbells),
+			   READ_ONCE(nq->cq_doorbells), READ_ONCE(nq->irqs),
+			   READ_ONCE(nq->errors),
+			   (s64)atomic64_read(&nq->timeouts),
+			   READ_ONCE(nq->bad_cqes));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(queues);
+
+static int stats_show(struct seq_file *m, void *unused)
+{
+	struct nvmx_queue *nq = m->private;
+
+	seq_printf(m, "depth %u\n", nq->depth);
+	seq_printf(m, "vector %d\n", READ_ONCE(nq->cq_vector));
+	seq_printf(m, "live %d\n", test_bit(NVMX_QUEUE_LIVE, &nq->flags));
+	seq_printf(m, "sq_tail %u\n", READ_ONCE(nq->sq_tail));
+	seq_printf(m, "cq_head %u\n", READ_ONCE(nq->cq_head));
+	seq_printf(m, "phase %u\n", READ_ONCE(nq->cq_phase));
+	seq_printf(m, "submitted %llu\n", READ_ONCE(nq->submitted));
+	seq_printf(m, "completed %llu\n", READ_ONCE(nq->completed));
+	seq_printf(m, "inflight %llu\n", nvmx_inflight(nq));
+	seq_printf(m, "max_inflight %llu\n", READ_ONCE(nq->max_inflight));
+	seq_printf(m, "sq_doorbells %llu\n", READ_ONCE(nq->sq_doorbells));
+	seq_printf(m, "cq_doorbells %llu\n", READ_ONCE(nq->cq_doorbells));
+	seq_printf(m, "irqs %llu\n", READ_ONCE(nq->irqs));
+	seq_printf(m, "errors %llu\n", READ_ONCE(nq->errors));
+	seq_printf(m, "timeouts %lld\n", (s64)atomic64_read(&nq->timeouts));
+	seq_printf(m, "bad_cqes %llu\n", READ_ONCE(nq->bad_cqes));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+/* One line per bucket: lower bound (ns), upper bound (ns, 0 = none), count */
+static int latency_show(struct seq_file *m, void *unused)
+{
+	struct nvmx_queue *nq = m->private;
+	unsigned int i;
+
+	seq_puts(m, "ge_ns lt_ns count\n");
+	for (i = 0; i < NVMX_LAT_BUCKETS; i++) {
+		u64 lo = i ? 1ULL << (i + NVMX_LAT_MIN_SHIFT) : 0;
+		u64 hi = i + 1 < NVMX_LAT_BUCKETS ?
+			 1ULL << (i + 1 + NVMX_LAT_MIN_SHIFT) : 0;
+
+		seq_printf(m, "%llu %llu %llu\n", lo, hi,
+			   READ_ONCE(nq->lat_hist[i]));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(latency);
+
+void nvmx_debugfs_add_ctrl(struct nvmx_ctrl *ctrl)
+{
+	ctrl->debugfs = debugfs_create_dir(dev_name(&ctrl->device),
+					   nvmx_debugfs_root);
+	debugfs_create_file("regs", 0400, ctrl->debugfs, ctrl, &regs_fops);
+	debugfs_create_file("queues", 0400, ctrl->debugfs, ctrl,
+			    &queues_fops);
+	debugfs_create_u64("resets", 0400, ctrl->debugfs, &ctrl->nr_resets);
+}
+
+void nvmx_debugfs_add_queue(struct nvmx_queue *nq)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "q%u", nq->qid);
+	nq->debugfs = debugfs_create_dir(name, nq->ctrl->debugfs);
+	debugfs_create_file("stats", 0400, nq->debugfs, nq, &stats_fops);
+	debugfs_create_file("latency", 0400, nq->debugfs, nq, &latency_fops);
+}
+
+/* Remove the controller's files; waits for readers to leave them. */
+void nvmx_debugfs_remove_ctrl(struct nvmx_ctrl *ctrl)
+{
+	debugfs_remove_recursive(ctrl->debugfs);
+	ctrl->debugfs = NULL;
+}
+
+void nvmx_debugfs_init(void)
+{
+	nvmx_debugfs_root = debugfs_create_dir("nvmx", NULL);
+}
+
+void nvmx_debugfs_exit(void)
+{
+	debugfs_remove_recursive(nvmx_debugfs_root);
+}
