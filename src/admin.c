@@ -97,9 +97,42 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	ctrl->vwc = id->vwc;
 	ctrl->rtd3e = le32_to_cpu(id->rtd3e);
 	ctrl->nn = le32_to_cpu(id->nn);
+	ctrl->oncs = le16_to_cpu(id->oncs);
 free_id:
 	kfree(id);
 	return ret;
+}
+
+/**
+ * nvmx_identify_ctrl_nvm() - limits of the NVM command set (CNS 06h)
+ * @ctrl: the controller
+ *
+ * Dataset Management and Write Zeroes limits.  A controller that does not
+ * know this structure leaves them at 0, "no limit beyond MDTS".
+ */
+void nvmx_identify_ctrl_nvm(struct nvmx_ctrl *ctrl)
+{
+	struct nvme_command cmd = { };
+	struct nvme_id_ctrl_nvm *id;
+
+	ctrl->dmrl = 0;
+	ctrl->dmrsl = 0;
+	ctrl->wzsl = 0;
+	if (ctrl->vs < NVME_VS(1, 2, 0) ||
+	    !(ctrl->oncs & (NVME_CTRL_ONCS_DSM | NVME_CTRL_ONCS_WRITE_ZEROES)))
+		return;
+	id = kzalloc(sizeof(*id), GFP_KERNEL);
+	if (!id)
+		return;
+	cmd.identify.opcode = nvme_admin_identify;
+	cmd.identify.cns = NVME_ID_CNS_CS_CTRL;
+	cmd.identify.csi = NVME_CSI_NVM;
+	if (!nvmx_submit_sync(ctrl->admin_q, &cmd, id, sizeof(*id), NULL, 0)) {
+		ctrl->dmrl = id->dmrl;
+		ctrl->dmrsl = le32_to_cpu(id->dmrsl);
+		ctrl->wzsl = id->wzsl;
+	}
+	kfree(id);
 }
 
 /**

@@ -87,6 +87,26 @@ static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 	blk_queue_physical_block_size(q, lbs);
 	blk_queue_io_min(q, lbs);
 	blk_queue_write_cache(q, vwc, vwc);
+
+	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
+		u64 range = ctrl->dmrsl ? (u64)ctrl->dmrsl <<
+			    (ns->lba_shift - SECTOR_SHIFT) : UINT_MAX;
+
+		blk_queue_max_discard_segments(q, ctrl->dmrl ?: NVME_DSM_MAX_RANGES);
+		blk_queue_max_discard_sectors(q, min_t(u64, range, UINT_MAX));
+		q->limits.discard_granularity = lbs;
+	}
+	if (ctrl->oncs & NVME_CTRL_ONCS_WRITE_ZEROES) {
+		u32 max = ctrl->max_hw_sectors;
+
+		if (ctrl->wzsl)
+			max = min_t(u64, max, 1ULL << (ctrl->wzsl +
+				    nvmx_cap_mps_min_shift(ctrl->cap) -
+				    SECTOR_SHIFT));
+		blk_queue_max_write_zeroes_sectors(q, max);
+	}
+	/* DLFEAT: deallocated blocks read as zeroes, Write Zeroes may deallocate */
+	ns->deac = (id->dlfeat & 0x7) == 0x1 && (id->dlfeat & BIT(3));
 	set_capacity(ns->disk,
 		     le64_to_cpu(id->nsze) << (ns->lba_shift - SECTOR_SHIFT));
 }

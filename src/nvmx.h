@@ -36,6 +36,7 @@
 #define NVMX_INLINE_SG		2	/* segments mapped without allocation */
 #define NVMX_MAX_PRP_LISTS	4	/* chained PRP list pages per command */
 #define NVMX_SMALL_POOL_SIZE	256	/* PRP lists of up to 32 entries */
+#define NVMX_WZ_DEAC		BIT(9)	/* Write Zeroes: deallocate */
 
 /* A module parameter with its allowed range; @val must stay first. */
 struct nvmx_uint_param {
@@ -149,6 +150,7 @@ struct nvmx_request {
  * @disk: /dev/nvmx<C>n<N>
  * @nsid: namespace id
  * @lba_shift: log2 of the logical block size
+ * @deac: Write Zeroes may deallocate, and deallocated blocks read as zeroes
  */
 struct nvmx_ns {
 	struct list_head list;
@@ -156,6 +158,7 @@ struct nvmx_ns {
 	struct gendisk *disk;
 	u32 nsid;
 	u8 lba_shift;
+	bool deac;
 };
 
 /* An I/O command with a starting LBA and a block count (for tracing). */
@@ -202,6 +205,10 @@ struct nvmx_ctrl {
 	u8 vwc;
 	u32 rtd3e;		/* microseconds, 0 if not reported */
 	u32 nn;			/* number of namespaces */
+	u16 oncs;		/* optional NVM commands supported */
+	u8 dmrl;		/* Dataset Management ranges, 0: no limit */
+	u8 wzsl;		/* Write Zeroes size limit, 2^n min pages */
+	u32 dmrsl;		/* blocks per Dataset Management range */
 	u32 max_hw_sectors;
 
 	struct nvmx_queue *queues;	/* [0] is the admin queue */
@@ -260,6 +267,7 @@ int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
 		     void *buf, unsigned int len, union nvme_result *result,
 		     unsigned int timeout);
 int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl);
+void nvmx_identify_ctrl_nvm(struct nvmx_ctrl *ctrl);
 int nvmx_identify_ns(struct nvmx_ctrl *ctrl, u32 nsid, struct nvme_id_ns *id);
 int nvmx_identify_ns_list(struct nvmx_ctrl *ctrl, u32 after, __le32 *list);
 int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count);

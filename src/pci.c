@@ -439,6 +439,7 @@ static void nvmx_reset_work(struct work_struct *work)
 	ret = nvmx_identify_ctrl(ctrl);
 	if (ret)
 		goto fail;
+	nvmx_identify_ctrl_nvm(ctrl);
 	nvmx_update_limits(ctrl);
 	ret = nvmx_setup_io_queues(ctrl);
 	if (ret)

@@ -155,6 +155,15 @@ static void nvmx_free_prp_lists(struct nvmx_ctrl *ctrl,
 	}
 }
 
+/* The range buffer of a Dataset Management request. */
+static void nvmx_free_special(struct request *rq)
+{
+	if (rq->rq_flags & RQF_SPECIAL_PAYLOAD) {
+		kfree(bvec_virt(&rq->special_vec));
+		rq->rq_flags &= ~RQF_SPECIAL_PAYLOAD;
+	}
+}
+
 static void nvmx_unmap_data(struct nvmx_ctrl *ctrl, struct request *rq)
 {
 	struct nvmx_request *req = nvmx_req(rq);
@@ -164,6 +173,7 @@ static void nvmx_unmap_data(struct nvmx_ctrl *ctrl, struct request *rq)
 		dma_unmap_page(dmadev, req->first_dma, req->first_len,
 			       rq_dma_dir(rq));
 		req->first_len = 0;
+		nvmx_free_special(rq);
 		return;
 	}
 	if (!req->nents)
@@ -350,6 +360,59 @@ static void nvmx_setup_rw(struct nvmx_ns *ns, struct request *rq,
 	cmd->rw.control = cpu_to_le16(control);
 }
 
+/*
+ * Dataset Management, deallocate: one range per bio of the request, in a
+ * buffer that becomes the request's data (freed in nvmx_unmap_data()).
+ */
+static blk_status_t nvmx_setup_discard(struct nvmx_ns *ns, struct request *rq,
+				       struct nvme_command *cmd)
+{
+	unsigned short segments = blk_rq_nr_discard_segments(rq), n = 0;
+	u8 shift = ns->lba_shift - SECTOR_SHIFT;
+	struct nvme_dsm_range *range;
+	struct bio *bio;
+
+	range = kmalloc_array(segments, sizeof(*range),
+			      GFP_ATOMIC | __GFP_NOWARN);
+	if (!range)
+		return BLK_STS_RESOURCE;
+	__rq_for_each_bio(bio, rq) {
+		if (WARN_ON_ONCE(n == segments)) {
+			kfree(range);
+			return BLK_STS_IOERR;
+		}
+		range[n].cattr = 0;
+		range[n].nlb = cpu_to_le32(bio->bi_iter.bi_size >>
+					   ns->lba_shift);
+		range[n].slba = cpu_to_le64(bio->bi_iter.bi_sector >> shift);
+		n++;
+	}
+
+	cmd->dsm.opcode = nvme_cmd_dsm;
+	cmd->dsm.nsid = cpu_to_le32(ns->nsid);
+	cmd->dsm.nr = cpu_to_le32(n - 1);
+	cmd->dsm.attributes = cpu_to_le32(NVME_DSMGMT_AD);
+
+	rq->special_vec.bv_page = virt_to_page(range);
+	rq->special_vec.bv_offset = offset_in_page(range);
+	rq->special_vec.bv_len = n * sizeof(*range);
+	rq->rq_flags |= RQF_SPECIAL_PAYLOAD;
+	return BLK_STS_OK;
+}
+
+static void nvmx_setup_write_zeroes(struct nvmx_ns *ns, struct request *rq,
+				    struct nvme_command *cmd)
+{
+	cmd->write_zeroes.opcode = nvme_cmd_write_zeroes;
+	cmd->write_zeroes.nsid = cpu_to_le32(ns->nsid);
+	cmd->write_zeroes.slba = cpu_to_le64(blk_rq_pos(rq) >>
+					     (ns->lba_shift - SECTOR_SHIFT));
+	cmd->write_zeroes.length =
+		cpu_to_le16((blk_rq_bytes(rq) >> ns->lba_shift) - 1);
+	if (!(rq->cmd_flags & REQ_NOUNMAP) && ns->deac)
+		cmd->write_zeroes.control = cpu_to_le16(NVMX_WZ_DEAC);
+}
+
 /* Build the command for a block request.  Passthrough brings its own. */
 static blk_status_t nvmx_setup_cmd(struct request *rq)
 {
@@ -369,6 +432,13 @@ static blk_status_t nvmx_setup_cmd(struct request *rq)
 		memset(cmd, 0, sizeof(*cmd));
 		cmd->common.opcode = nvme_cmd_flush;
 		cmd->common.nsid = cpu_to_le32(ns->nsid);
+		return BLK_STS_OK;
+	case REQ_OP_DISCARD:
+		memset(cmd, 0, sizeof(*cmd));
+		return nvmx_setup_discard(ns, rq, cmd);
+	case REQ_OP_WRITE_ZEROES:
+		memset(cmd, 0, sizeof(*cmd));
+		nvmx_setup_write_zeroes(ns, rq, cmd);
 		return BLK_STS_OK;
 	default:
 		return BLK_STS_NOTSUPP;
@@ -413,8 +483,10 @@ static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
 		return ret;
 	if (blk_rq_nr_phys_segments(rq)) {
 		ret = nvmx_map_data(ctrl, rq);
-		if (ret)
+		if (ret) {
+			nvmx_free_special(rq);
 			return ret;
+		}
 	}
 	req->gen = nvmx_gen_next(req->gen);
 	req->cmd.common.command_id = nvmx_cid_make(rq->tag, req->gen);
