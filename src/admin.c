@@ -98,6 +98,7 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	ctrl->rtd3e = le32_to_cpu(id->rtd3e);
 	ctrl->nn = le32_to_cpu(id->nn);
 	ctrl->oncs = le16_to_cpu(id->oncs);
+	ctrl->oacs = le16_to_cpu(id->oacs);
 free_id:
 	kfree(id);
 	return ret;
@@ -242,5 +243,16 @@ int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid)
 
 	cmd.delete_queue.opcode = opcode;
 	cmd.delete_queue.qid = cpu_to_le16(qid);
+	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
+}
+
+/* Doorbell Buffer Config: hand the controller the shadow buffers. */
+int nvmx_dbbuf_config(struct nvmx_ctrl *ctrl)
+{
+	struct nvme_command cmd = { };
+
+	cmd.dbbuf.opcode = nvme_admin_dbbuf;
+	cmd.dbbuf.prp1 = cpu_to_le64(ctrl->dbbuf_dbs_dma);
+	cmd.dbbuf.prp2 = cpu_to_le64(ctrl->dbbuf_eis_dma);
 	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
 }

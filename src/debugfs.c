@@ -44,11 +44,11 @@ static int queues_show(struct seq_file *m, void *unused)
 	struct nvmx_ctrl *ctrl = m->private;
 	unsigned int i;
 
-	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes\n");
+	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes sq_shadowed cq_shadowed\n");
 	for (i = 0; i < READ_ONCE(ctrl->nr_alloc_queues); i++) {
 		struct nvmx_queue *nq = &ctrl->queues[i];
 
-		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu\n",
+		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu\n",
 			   nq->qid, nq->depth, READ_ONCE(nq->cq_vector),
 			   test_bit(NVMX_QUEUE_LIVE, &nq->flags),
 			   READ_ONCE(nq->sq_tail), READ_ONCE(nq->cq_head),
@@ -59,7 +59,8 @@ static int queues_show(struct seq_file *m, void *unused)
 			   READ_ONCE(nq->cq_doorbells), READ_ONCE(nq->irqs),
 			   READ_ONCE(nq->errors),
 			   (s64)atomic64_read(&nq->timeouts),
-			   READ_ONCE(nq->bad_cqes));
+			   READ_ONCE(nq->bad_cqes), READ_ONCE(nq->sq_shadowed),
+			   READ_ONCE(nq->cq_shadowed));
 	}
 	return 0;
 }
@@ -81,6 +82,8 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "max_inflight %llu\n", READ_ONCE(nq->max_inflight));
 	seq_printf(m, "sq_doorbells %llu\n", READ_ONCE(nq->sq_doorbells));
 	seq_printf(m, "cq_doorbells %llu\n", READ_ONCE(nq->cq_doorbells));
+	seq_printf(m, "sq_shadowed %llu\n", READ_ONCE(nq->sq_shadowed));
+	seq_printf(m, "cq_shadowed %llu\n", READ_ONCE(nq->cq_shadowed));
 	seq_printf(m, "irqs %llu\n", READ_ONCE(nq->irqs));
 	seq_printf(m, "errors %llu\n", READ_ONCE(nq->errors));
 	seq_printf(m, "timeouts %lld\n", (s64)atomic64_read(&nq->timeouts));

@@ -50,6 +50,7 @@ extern struct nvmx_uint_param nvmx_io_timeout;		/* seconds */
 extern struct nvmx_uint_param nvmx_max_retries;
 extern struct nvmx_uint_param nvmx_nr_io_queues;	/* 0: one per CPU */
 extern struct nvmx_uint_param nvmx_io_queue_depth;
+extern bool nvmx_use_dbbuf;
 
 enum nvmx_ctrl_state {
 	NVMX_CTRL_NEW,
@@ -88,6 +89,10 @@ struct nvmx_queue {
 	s16 cq_vector;		/* -1 when the queue has no interrupt */
 	u32 __iomem *sq_db;
 	u32 __iomem *cq_db;
+	__le32 *dbbuf_sq_db;	/* shadow doorbells and event indexes, */
+	__le32 *dbbuf_cq_db;	/* NULL when not in use */
+	__le32 *dbbuf_sq_ei;
+	__le32 *dbbuf_cq_ei;
 	dma_addr_t sq_dma;
 	dma_addr_t cq_dma;
 	struct blk_mq_tags *tags;
@@ -97,10 +102,12 @@ struct nvmx_queue {
 
 	/* statistics, updated by the side that owns the field */
 	u64 submitted;		/* under sq_lock */
-	u64 sq_doorbells;	/* under sq_lock */
+	u64 sq_doorbells;	/* under sq_lock: MMIO writes */
+	u64 sq_shadowed;	/* under sq_lock: shadow-only updates */
 	u64 max_inflight;	/* under sq_lock */
 	u64 completed;		/* by the reaper */
-	u64 cq_doorbells;	/* by the reaper */
+	u64 cq_doorbells;	/* by the reaper: MMIO writes */
+	u64 cq_shadowed;	/* by the reaper: shadow-only updates */
 	u64 irqs;		/* by the reaper */
 	u64 errors;		/* by the reaper: completions with a status */
 	u64 bad_cqes;		/* by the reaper */
@@ -206,10 +213,17 @@ struct nvmx_ctrl {
 	u32 rtd3e;		/* microseconds, 0 if not reported */
 	u32 nn;			/* number of namespaces */
 	u16 oncs;		/* optional NVM commands supported */
+	u16 oacs;		/* optional admin commands supported */
 	u8 dmrl;		/* Dataset Management ranges, 0: no limit */
 	u8 wzsl;		/* Write Zeroes size limit, 2^n min pages */
 	u32 dmrsl;		/* blocks per Dataset Management range */
 	u32 max_hw_sectors;
+
+	/* shadow doorbell buffers, NULL when not in use (reset work) */
+	__le32 *dbbuf_dbs;
+	__le32 *dbbuf_eis;
+	dma_addr_t dbbuf_dbs_dma;
+	dma_addr_t dbbuf_eis_dma;
 
 	struct nvmx_queue *queues;	/* [0] is the admin queue */
 	unsigned int nr_queues;		/* allocated entries of @queues */
@@ -271,6 +285,7 @@ void nvmx_identify_ctrl_nvm(struct nvmx_ctrl *ctrl);
 int nvmx_identify_ns(struct nvmx_ctrl *ctrl, u32 nsid, struct nvme_id_ns *id);
 int nvmx_identify_ns_list(struct nvmx_ctrl *ctrl, u32 after, __le32 *list);
 int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count);
+int nvmx_dbbuf_config(struct nvmx_ctrl *ctrl);
 int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, u16 vector);
 int nvmx_create_sq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq);
 int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid);

@@ -119,6 +119,18 @@ static inline u16 nvmx_ring_used(u16 head, u16 tail, u16 depth)
 	return tail >= head ? tail - head : depth - head + tail;
 }
 
+/*
+ * Shadow doorbells: after moving an index from @old to @new in the shadow
+ * buffer, the real doorbell is still due when the controller's event
+ * index lies in [old, new), that is, the update passed the point where
+ * the controller asked to be told.  Computed modulo 2^16, which gives the
+ * right answer for ring indices below any depth up to 65536.
+ */
+static inline bool nvmx_event_crossed(u16 event, u16 new, u16 old)
+{
+	return (u16)(new - event - 1) < (u16)(new - old);
+}
+
 /* ---- Command identifiers ---- */
 
 /*

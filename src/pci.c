@@ -70,6 +70,11 @@ module_param_cb(io_queue_depth, &nvmx_range_ops, &nvmx_io_queue_depth, 0444);
 MODULE_PARM_DESC(io_queue_depth,
 		 "slots per I/O queue, capped by CAP.MQES (2-4096, default 1024)");
 
+bool nvmx_use_dbbuf = true;
+module_param_named(use_dbbuf, nvmx_use_dbbuf, bool, 0444);
+MODULE_PARM_DESC(use_dbbuf,
+		 "use shadow doorbells when the controller offers them (default on)");
+
 struct workqueue_struct *nvmx_wq;
 
 static inline u32 nvmx_csts(struct nvmx_ctrl *ctrl)
@@ -254,6 +259,80 @@ void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 	mutex_unlock(&ctrl->shutdown_lock);
 }
 
+static size_t nvmx_dbbuf_size(struct nvmx_ctrl *ctrl)
+{
+	return ctrl->nr_queues * 2 * ctrl->db_stride;
+}
+
+static void nvmx_dbbuf_free(struct nvmx_ctrl *ctrl)
+{
+	struct device *dmadev = &ctrl->pdev->dev;
+
+	if (ctrl->dbbuf_dbs)
+		dma_free_coherent(dmadev, nvmx_dbbuf_size(ctrl),
+				  ctrl->dbbuf_dbs, ctrl->dbbuf_dbs_dma);
+	if (ctrl->dbbuf_eis)
+		dma_free_coherent(dmadev, nvmx_dbbuf_size(ctrl),
+				  ctrl->dbbuf_eis, ctrl->dbbuf_eis_dma);
+	ctrl->dbbuf_dbs = NULL;
+	ctrl->dbbuf_eis = NULL;
+}
+
+/*
+ * Shadow doorbells (Doorbell Buffer Config), when the controller offers
+ * them and use_dbbuf allows; without them the real doorbells serve.
+ * Context: reset work, before the I/O queues are created.
+ */
+static void nvmx_dbbuf_setup(struct nvmx_ctrl *ctrl)
+{
+	struct device *dmadev = &ctrl->pdev->dev;
+	size_t size = nvmx_dbbuf_size(ctrl);
+	int ret;
+
+	if (!nvmx_use_dbbuf || !(ctrl->oacs & NVME_CTRL_OACS_DBBUF_SUPP))
+		return;
+	if (ctrl->dbbuf_dbs) {
+		memset(ctrl->dbbuf_dbs, 0, size);
+		memset(ctrl->dbbuf_eis, 0, size);
+	} else {
+		ctrl->dbbuf_dbs = dma_alloc_coherent(dmadev, size,
+						     &ctrl->dbbuf_dbs_dma,
+						     GFP_KERNEL);
+		ctrl->dbbuf_eis = dma_alloc_coherent(dmadev, size,
+						     &ctrl->dbbuf_eis_dma,
+						     GFP_KERNEL);
+		if (!ctrl->dbbuf_dbs || !ctrl->dbbuf_eis) {
+			nvmx_dbbuf_free(ctrl);
+			return;
+		}
+	}
+	ret = nvmx_dbbuf_config(ctrl);
+	if (ret) {
+		dev_warn(&ctrl->device, "shadow doorbells refused (%d); using the doorbell registers\n",
+			 ret);
+		nvmx_dbbuf_free(ctrl);
+	}
+}
+
+/* Point an I/O queue at its shadow doorbells, or at none. */
+static void nvmx_dbbuf_init(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq)
+{
+	u32 sq = 2 * nq->qid * ctrl->db_stride / sizeof(__le32);
+	u32 cq = sq + ctrl->db_stride / sizeof(__le32);
+
+	if (!ctrl->dbbuf_dbs) {
+		nq->dbbuf_sq_db = NULL;
+		nq->dbbuf_cq_db = NULL;
+		nq->dbbuf_sq_ei = NULL;
+		nq->dbbuf_cq_ei = NULL;
+		return;
+	}
+	nq->dbbuf_sq_db = &ctrl->dbbuf_dbs[sq];
+	nq->dbbuf_cq_db = &ctrl->dbbuf_dbs[cq];
+	nq->dbbuf_sq_ei = &ctrl->dbbuf_eis[sq];
+	nq->dbbuf_cq_ei = &ctrl->dbbuf_eis[cq];
+}
+
 /*
  * Create one I/O queue pair on the controller: CQ first, then the SQ that
  * completes into it.  Context: reset work.
@@ -264,6 +343,7 @@ static int nvmx_create_io_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 vector)
 	int ret;
 
 	nvmx_init_queue(nq);
+	nvmx_dbbuf_init(ctrl, nq);
 	ret = nvmx_create_cq(ctrl, nq, vector);
 	if (ret)
 		return ret;
@@ -441,6 +521,7 @@ static void nvmx_reset_work(struct work_struct *work)
 		goto fail;
 	nvmx_identify_ctrl_nvm(ctrl);
 	nvmx_update_limits(ctrl);
+	nvmx_dbbuf_setup(ctrl);
 	ret = nvmx_setup_io_queues(ctrl);
 	if (ret)
 		goto fail;
@@ -457,10 +538,11 @@ static void nvmx_reset_work(struct work_struct *work)
 		 ctrl->model, ctrl->serial, ctrl->firmware_rev,
 		 nvmx_vs_major(ctrl->vs), nvmx_vs_minor(ctrl->vs),
 		 nvmx_vs_tertiary(ctrl->vs));
-	dev_info(&ctrl->device, "%u I/O queues of %u slots, %u interrupt vectors (%s)\n",
+	dev_info(&ctrl->device, "%u I/O queues of %u slots, %u interrupt vectors (%s), shadow doorbells %s\n",
 		 ctrl->nr_io_queues, ctrl->io_depth, ctrl->nr_vectors,
 		 ctrl->pdev->msix_enabled ? "MSI-X" :
-		 ctrl->pdev->msi_enabled ? "MSI" : "pin");
+		 ctrl->pdev->msi_enabled ? "MSI" : "pin",
+		 ctrl->dbbuf_dbs ? "on" : "off");
 	trace_nvmx_reset(ctrl, "live", 0);
 	queue_work(nvmx_wq, &ctrl->scan_work);
 	return;
@@ -645,6 +727,7 @@ static void nvmx_remove(struct pci_dev *pdev)
 		blk_mq_free_tag_set(&ctrl->tagset);
 	nvmx_free_admin_tags(ctrl);
 	nvmx_debugfs_remove_ctrl(ctrl);
+	nvmx_dbbuf_free(ctrl);
 	nvmx_free_queues(ctrl, 0);
 	nvmx_release_dma_pools(ctrl);
 	nvmx_pci_unmap(ctrl);

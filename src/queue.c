@@ -117,18 +117,44 @@ static void nvmx_sq_write(struct nvmx_queue *nq, const struct nvme_command *cmd)
 		nq->max_inflight = inflight;
 }
 
+/*
+ * Publish a new index in the shadow doorbell, if the queue has one.
+ * Return: whether the doorbell register must still be written.
+ */
+static bool nvmx_dbbuf_update(u16 value, __le32 *db, __le32 *ei)
+{
+	u16 old;
+
+	if (!db)
+		return true;
+	/* the ring update (SQ entries, CQ consumption) before the index */
+	wmb();
+	old = le32_to_cpu(*db);
+	WRITE_ONCE(*db, cpu_to_le32(value));
+	/* the index before reading where the controller wants to be told */
+	mb();
+	return nvmx_event_crossed(le32_to_cpu(READ_ONCE(*ei)), value, old);
+}
+
 /* Step 2: publish new entries through the SQ tail doorbell.  Context: sq_lock held. */
 static void nvmx_sq_ring(struct nvmx_queue *nq)
 {
+	bool mmio;
+
 	if (nq->sq_tail == nq->last_sq_tail)
 		return;
+	mmio = nvmx_dbbuf_update(nq->sq_tail, nq->dbbuf_sq_db, nq->dbbuf_sq_ei);
 	trace_nvmx_sq_doorbell(nq, nq->sq_tail,
 			       nvmx_ring_used(nq->last_sq_tail, nq->sq_tail,
-					      nq->depth));
-	/* writel orders the SQ entry stores before the doorbell write */
-	writel(nq->sq_tail, nq->sq_db);
+					      nq->depth), mmio);
+	if (mmio) {
+		/* writel orders the SQ entry stores before the doorbell */
+		writel(nq->sq_tail, nq->sq_db);
+		nq->sq_doorbells++;
+	} else {
+		nq->sq_shadowed++;
+	}
 	nq->last_sq_tail = nq->sq_tail;
-	nq->sq_doorbells++;
 }
 
 static void nvmx_commit_rqs(struct blk_mq_hw_ctx *hctx)
@@ -672,9 +698,16 @@ static int nvmx_process_cq(struct nvmx_queue *nq, struct io_comp_batch *iob)
 	}
 	if (found) {
 		/* Step 8 */
-		trace_nvmx_cq_doorbell(nq, nq->cq_head, found);
-		writel(nq->cq_head, nq->cq_db);
-		nq->cq_doorbells++;
+		bool mmio = nvmx_dbbuf_update(nq->cq_head, nq->dbbuf_cq_db,
+					      nq->dbbuf_cq_ei);
+
+		trace_nvmx_cq_doorbell(nq, nq->cq_head, found, mmio);
+		if (mmio) {
+			writel(nq->cq_head, nq->cq_db);
+			nq->cq_doorbells++;
+		} else {
+			nq->cq_shadowed++;
+		}
 	}
 	return found;
 }
@@ -792,24 +825,16 @@ bool nvmx_cancel_request(struct request *rq, void *data)
 	return true;
 }
 
-static int nvmx_admin_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
-				unsigned int hctx_idx)
-{
-	struct nvmx_ctrl *ctrl = data;
-	struct nvmx_queue *nq = &ctrl->queues[0];
-
-	nq->tags = ctrl->admin_set.tags[hctx_idx];
-	hctx->driver_data = nq;
-	return 0;
-}
-
+/* Hardware context i of the I/O tag set drives queue i + 1; admin, queue 0. */
 static int nvmx_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 			  unsigned int hctx_idx)
 {
 	struct nvmx_ctrl *ctrl = data;
-	struct nvmx_queue *nq = &ctrl->queues[hctx_idx + 1];
+	struct blk_mq_tag_set *set = hctx->queue->tag_set;
+	struct nvmx_queue *nq;
 
-	nq->tags = ctrl->tagset.tags[hctx_idx];
+	nq = &ctrl->queues[set == &ctrl->admin_set ? 0 : hctx_idx + 1];
+	nq->tags = set->tags[hctx_idx];
 	hctx->driver_data = nq;
 	return 0;
 }
@@ -841,7 +866,7 @@ static const struct blk_mq_ops nvmx_admin_mq_ops = {
 	.queue_rq	= nvmx_queue_rq,
 	.commit_rqs	= nvmx_commit_rqs,
 	.complete	= nvmx_complete_rq,
-	.init_hctx	= nvmx_admin_init_hctx,
+	.init_hctx	= nvmx_init_hctx,
 	.timeout	= nvmx_timeout,
 };
 

@@ -42,20 +42,26 @@ TRACE_EVENT(nvmx_sq_write,
 		      __entry->nsid, __entry->slba, __entry->nlb, __entry->slot)
 );
 
-/* Step 2: the SQ tail doorbell is written for a batch of commands. */
+/*
+ * Step 2: the SQ tail doorbell for a batch of commands: the register
+ * written (mmio=1), or only the shadow doorbell updated (mmio=0).
+ */
 TRACE_EVENT(nvmx_sq_doorbell,
-	    TP_PROTO(struct nvmx_queue *nq, u16 tail, u16 batch),
-	    TP_ARGS(nq, tail, batch),
+	    TP_PROTO(struct nvmx_queue *nq, u16 tail, u16 batch, bool mmio),
+	    TP_ARGS(nq, tail, batch, mmio),
 	    TP_STRUCT__entry(__field(int, ctrl)
 			     __field(u16, qid)
 			     __field(u16, tail)
-			     __field(u16, batch)),
+			     __field(u16, batch)
+			     __field(bool, mmio)),
 	    TP_fast_assign(__entry->ctrl = nq->ctrl->instance;
 			   __entry->qid = nq->qid;
 			   __entry->tail = tail;
-			   __entry->batch = batch;),
-	    TP_printk("nvmx%d qid=%u tail=%u batch=%u", __entry->ctrl,
-		      __entry->qid, __entry->tail, __entry->batch)
+			   __entry->batch = batch;
+			   __entry->mmio = mmio;),
+	    TP_printk("nvmx%d qid=%u tail=%u batch=%u mmio=%d", __entry->ctrl,
+		      __entry->qid, __entry->tail, __entry->batch,
+		      __entry->mmio)
 );
 
 /* Step 6: the queue's interrupt handler runs. */
@@ -95,20 +101,23 @@ TRACE_EVENT(nvmx_cqe,
 		      __entry->sq_head, __entry->head, __entry->phase)
 );
 
-/* Step 8: the CQ head doorbell is written after a batch of entries. */
+/* Step 8: the CQ head doorbell after a batch of entries (mmio as above). */
 TRACE_EVENT(nvmx_cq_doorbell,
-	    TP_PROTO(struct nvmx_queue *nq, u16 cq_head, int reaped),
-	    TP_ARGS(nq, cq_head, reaped),
+	    TP_PROTO(struct nvmx_queue *nq, u16 cq_head, int reaped, bool mmio),
+	    TP_ARGS(nq, cq_head, reaped, mmio),
 	    TP_STRUCT__entry(__field(int, ctrl)
 			     __field(u16, qid)
 			     __field(u16, head)
-			     __field(int, reaped)),
+			     __field(int, reaped)
+			     __field(bool, mmio)),
 	    TP_fast_assign(__entry->ctrl = nq->ctrl->instance;
 			   __entry->qid = nq->qid;
 			   __entry->head = cq_head;
-			   __entry->reaped = reaped;),
-	    TP_printk("nvmx%d qid=%u head=%u reaped=%d", __entry->ctrl,
-		      __entry->qid, __entry->head, __entry->reaped)
+			   __entry->reaped = reaped;
+			   __entry->mmio = mmio;),
+	    TP_printk("nvmx%d qid=%u head=%u reaped=%d mmio=%d", __entry->ctrl,
+		      __entry->qid, __entry->head, __entry->reaped,
+		      __entry->mmio)
 );
 
 /* The request is handed back to blk-mq (or requeued for a retry). */

@@ -120,6 +120,32 @@ static void test_ring(void)
 	EXPECT_EQ(nvmx_ring_used(7, tail, 8), 1);
 }
 
+static void test_event_crossed(void)
+{
+	u16 e;
+
+	/* 5 -> 8 passes events 5, 6, 7, not 8 or 4 */
+	for (e = 5; e < 8; e++)
+		EXPECT_EQ(nvmx_event_crossed(e, 8, 5), 1);
+	EXPECT_EQ(nvmx_event_crossed(8, 8, 5), 0);
+	EXPECT_EQ(nvmx_event_crossed(4, 8, 5), 0);
+	/* no movement needs no doorbell */
+	EXPECT_EQ(nvmx_event_crossed(5, 5, 5), 0);
+	/* a ring of 65536 slots wrapping: 65534 -> 2 passes 65535, 0 and 1 */
+	EXPECT_EQ(nvmx_event_crossed(65535, 2, 65534), 1);
+	EXPECT_EQ(nvmx_event_crossed(0, 2, 65534), 1);
+	EXPECT_EQ(nvmx_event_crossed(1, 2, 65534), 1);
+	EXPECT_EQ(nvmx_event_crossed(2, 2, 65534), 0);
+	EXPECT_EQ(nvmx_event_crossed(65533, 2, 65534), 0);
+	/* a ring of 1024 slots wrapping from 1020 to 3: indices stay < 1024 */
+	EXPECT_EQ(nvmx_event_crossed(1020, 3, 1020), 1);
+	EXPECT_EQ(nvmx_event_crossed(1023, 3, 1020), 1);
+	EXPECT_EQ(nvmx_event_crossed(2, 3, 1020), 1);
+	EXPECT_EQ(nvmx_event_crossed(3, 3, 1020), 0);
+	EXPECT_EQ(nvmx_event_crossed(1019, 3, 1020), 0);
+	EXPECT_EQ(nvmx_event_crossed(500, 3, 1020), 0);
+}
+
 static void test_cid(void)
 {
 	u16 tag, cid;
@@ -250,6 +276,7 @@ int main(void)
 	run("queue_depth", test_queue_depth);
 	run("version", test_version);
 	run("ring", test_ring);
+	run("event_crossed", test_event_crossed);
 	run("cid", test_cid);
 	run("status", test_status);
 	run("prp_pages", test_prp_pages);
