@@ -21,29 +21,30 @@ run_fio() {
 		--numjobs=2 --size=16M --offset_increment=16M
 }
 
+# measure on|off: load with use_dbbuf=1|0, check the log line, run fio,
+# print "writes-per-100-commands shadow-only-updates"
+measure() {
+	local dev
+
+	dmesg -C
+	load_driver use_dbbuf=$([ "$1" = on ] && echo 1 || echo 0)
+	dev=$(ns_dev nvmx-dbbuf 1)
+	dmesg | grep -q "nvmx0: .*shadow doorbells $1" || fail "shadow doorbells not $1"
+	run_fio "$dev" "dbbuf-$1" >&2
+	mmio_per_cmd
+	unload_driver
+}
+
 guest() {
-	local dev on off
+	local on off
 
 	if [ "$DRIVER" = nvme ]; then
 		load_driver
 		run_fio "$(ns_dev nvmx-dbbuf 1)" dbbuf-in-tree
 		return
 	fi
-	load_driver use_dbbuf=1
-	dev=$(ns_dev nvmx-dbbuf 1)
-	dmesg | grep -q "nvmx0: .*shadow doorbells on" || fail "shadow doorbells not enabled"
-	run_fio "$dev" dbbuf-on
-	on=$(mmio_per_cmd)
-	unload_driver
-
-	dmesg -C
-	load_driver use_dbbuf=0
-	dev=$(ns_dev nvmx-dbbuf 1)
-	dmesg | grep -q "nvmx0: .*shadow doorbells off" || fail "use_dbbuf=0 left shadow doorbells on"
-	run_fio "$dev" dbbuf-off
-	off=$(mmio_per_cmd)
-	unload_driver
-
+	on=$(measure on)
+	off=$(measure off)
 	echo "doorbell writes per 100 commands: ${on% *} with shadow doorbells (${on#* } shadow-only updates), ${off% *} without"
 	[ "${off#* }" -eq 0 ] || fail "shadow-only updates with use_dbbuf=0"
 	[ "${on#* }" -gt 0 ] || fail "no shadow-only update with shadow doorbells"
