@@ -370,7 +370,9 @@ delete_cq:
  * Spread interrupt vectors: one for the admin queue and one per I/O queue,
  * with affinity, falling back to fewer vectors, MSI and the pin.  With a
  * single vector one I/O queue shares it with the admin queue.
- * Context: reset work; no admin command is outstanding.
+ * Context: reset work.  An admin command of the scan work may be in
+ * flight: its completion is reaped by the new handler, but a timeout
+ * reaping the admin queue meanwhile is not excluded yet.
  */
 static int nvmx_setup_vectors(struct nvmx_ctrl *ctrl, unsigned int nr_io)
 {
