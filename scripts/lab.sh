@@ -127,7 +127,7 @@ if [ -z "$out" ]; then
 else
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
-	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,monitor.sock,heartbeat}
+	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,monitor.sock,diag.sock,heartbeat,freeze.txt}
 fi
 case $out$repo in *[[:space:],]*) die "paths with whitespace or commas are not supported: $out, $repo" ;; esac
 echo "lab: run directory $out" >&2
@@ -177,7 +177,12 @@ mkdir -p "/host$repo" 2>/dev/null
 mount $p9 labrepo "/host$repo" || fail "cannot mount the repository $repo"
 mkdir -p "/host$out"
 mount $p9 labout "/host$out" || fail "cannot mount the run directory $out"
-(while :; do : >"/host$out/heartbeat"; sleep 2; done) &
+# Kernel symbols once per kernel (nokaslr keeps them put), and module load
+# addresses in every heartbeat, to tell where a frozen guest stopped.
+if grep -q 'lab\.kallsyms=1' /proc/cmdline; then
+	grep ' [tT] ' /proc/kallsyms >"/host$out/kallsyms"
+fi
+(while :; do cat /proc/modules >"/host$out/heartbeat"; sleep 2; done) &
 env -i /bin/chroot /host /bin/bash "$out/lab-run.sh" </dev/null >>"/host$out/guest.log" 2>&1
 echo $? >"/host$out/status"
 dmesg >"/host$out/dmesg.txt"
@@ -282,12 +287,16 @@ for i in "${!ctrls[@]}"; do
 	[ $k -gt 0 ] || add_ns "$id" 1 ""
 done
 [ $monitor = 0 ] || qargs+=(-qmp "unix:$out/monitor.sock,server=on,wait=off")
+# A second QMP socket of lab.sh's own, to tell where a frozen guest stopped.
+qargs+=(-qmp "unix:$out/diag.sock,server=on,wait=off")
 
 : >"$out/guest.log"
+kallsyms=$labdir/kallsyms-$KVER kallsyms_arg=''
+[ -s "$kallsyms" ] || kallsyms_arg=' lab.kallsyms=1'
 timeout -k 10 "$timeout" qemu-system-x86_64 -machine "$machine" -accel "$accel" -cpu "$cpu" \
 	-smp "$smp" -m "$mem" -nodefaults -nic none -display none -no-reboot \
 	-serial "file:$out/console.log" -kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 lab.out=$out lab.repo=$repo$append" \
+	-append "console=ttyS0 panic=-1 nokaslr lab.out=$out lab.repo=$repo$kallsyms_arg$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$repo,mount_tag=labrepo,security_model=none,readonly=on" \
 	-virtfs "local,path=$out,mount_tag=labout,security_model=none" \
@@ -310,6 +319,8 @@ while kill -0 $qemu_pid 2>/dev/null; do
 	[ ! -e "$out/heartbeat" ] || beat=$(stat -c %Y "$out/heartbeat")
 	if [ $(($(date +%s) - beat)) -gt 90 ]; then
 		frozen=1
+		timeout 60 "$repo/scripts/qmp.py" --freeze-report "$kallsyms" "$out/heartbeat" \
+			"$out/diag.sock" >"$out/freeze.txt" 2>&1 || true
 		kill $qemu_pid 2>/dev/null || true
 		sleep 10
 		pkill -KILL -P $qemu_pid 2>/dev/null || true
@@ -319,6 +330,7 @@ done
 wait $qemu_pid || rc=$?
 wait $tail_pid || true
 trap - EXIT
+if [ -s "$out/kallsyms" ] && [ ! -s "$kallsyms" ]; then mv "$out/kallsyms" "$kallsyms"; fi
 
 console_tail() {
 	echo "lab: last lines of $out/console.log:" >&2
@@ -330,7 +342,8 @@ problems=$(cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | tr -d '\r' |
 [ -z "$problems" ] || echo "$problems" >&2
 
 if [ $frozen = 1 ]; then
-	echo "lab: the guest stopped running (no heartbeat for 90 s): an emulator freeze, not a test result" >&2
+	echo "lab: the guest stopped running (no heartbeat for 90 s); where its vCPUs were ($out/freeze.txt):" >&2
+	grep -E '^cpu ' "$out/freeze.txt" >&2 || true
 	console_tail
 	exit 127
 fi
