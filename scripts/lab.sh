@@ -296,7 +296,7 @@ kallsyms=$labdir/kallsyms-$KVER kallsyms_arg=''
 timeout -k 10 "$timeout" qemu-system-x86_64 -machine "$machine" -accel "$accel" -cpu "$cpu" \
 	-smp "$smp" -m "$mem" -nodefaults -nic none -display none -no-reboot \
 	-serial "file:$out/console.log" -kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 nokaslr lab.out=$out lab.repo=$repo$kallsyms_arg$append" \
+	-append "console=ttyS0 panic=-1 nokaslr sysrq_always_enabled lab.out=$out lab.repo=$repo$kallsyms_arg$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$repo,mount_tag=labrepo,security_model=none,readonly=on" \
 	-virtfs "local,path=$out,mount_tag=labout,security_model=none" \
@@ -321,6 +321,11 @@ while kill -0 $qemu_pid 2>/dev/null; do
 		frozen=1
 		timeout 60 "$repo/scripts/qmp.py" --freeze-report "$kallsyms" "$out/heartbeat" \
 			"$out/diag.sock" >"$out/freeze.txt" 2>&1 || true
+		# blocked tasks and every CPU's backtrace to the console, if the
+		# guest still takes interrupts
+		timeout 20 "$repo/scripts/qmp.py" "$out/diag.sock" 'sendkey alt-sysrq-w' \
+			'sendkey alt-sysrq-l' >/dev/null 2>&1 || true
+		sleep 5
 		kill $qemu_pid 2>/dev/null || true
 		sleep 10
 		pkill -KILL -P $qemu_pid 2>/dev/null || true
@@ -334,7 +339,7 @@ if [ -s "$out/kallsyms" ] && [ ! -s "$kallsyms" ]; then mv "$out/kallsyms" "$kal
 
 console_tail() {
 	echo "lab: last lines of $out/console.log:" >&2
-	tail -n 40 "$out/console.log" >&2 || true
+	tail -n "${1:-40}" "$out/console.log" >&2 || true
 }
 
 problems=$(cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | tr -d '\r' |
@@ -343,8 +348,8 @@ problems=$(cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | tr -d '\r' |
 
 if [ $frozen = 1 ]; then
 	echo "lab: the guest stopped running (no heartbeat for 90 s); where its vCPUs were ($out/freeze.txt):" >&2
-	grep -E '^cpu ' "$out/freeze.txt" >&2 || true
-	console_tail
+	grep -E '^(cpu|sample) ' "$out/freeze.txt" >&2 || true
+	console_tail 200
 	exit 127
 fi
 if [ $rc = 124 ] || [ $rc = 137 ]; then

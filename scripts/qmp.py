@@ -12,6 +12,7 @@ import json
 import re
 import socket
 import sys
+import time
 
 
 class Qmp:
@@ -88,7 +89,15 @@ def symbolize(syms, addr):
 
 def freeze_report(q, kallsyms, modules):
     syms = load_symbols(kallsyms, modules)
-    regs = q.hmp('info registers -a')
+    # a few samples first: a vCPU that moves is slow, one that does not is stuck
+    for n in range(5):
+        regs = q.hmp('info registers -a')
+        for block in regs.split('CPU#')[1:]:
+            rip = re.search(r'RIP=([0-9a-f]+)', block).group(1)
+            rcx = re.search(r'RCX=([0-9a-f]+)', block).group(1)
+            print('sample %d cpu %s: rip %s rcx %s %s' % (n, block.split()[0], rip, rcx,
+                  symbolize(syms, int(rip, 16)) or ''))
+        time.sleep(0.5)
     print(regs.strip())
     for block in regs.split('CPU#')[1:]:
         cpu = block.split()[0]
