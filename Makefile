@@ -28,9 +28,12 @@ run: setup nvmx.ko
 check: setup nvmx.ko
 	tests/run.sh
 
+bench: setup nvmx.ko
+	scripts/bench.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all setup lint unit run check clean
+.PHONY: all setup lint unit run check bench clean

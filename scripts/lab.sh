@@ -39,7 +39,8 @@
 #                    NVMe devices so they can refer to it (e.g. a root port)
 #   --append STR     extra kernel command line
 #   --monitor        QMP socket at $OUT/monitor.sock (server, no wait); HMP
-#                    commands such as qemu-io via human-monitor-command
+#                    commands such as qemu-io via human-monitor-command.
+#                    The guest has the monitor without it: see hostcmd below.
 #
 # Environment: KVER (default: newest /lib/modules/6.1.*-amd64); LAB_ACCEL=tcg
 # (default, -accel tcg -cpu max) | kvm | auto (boot-probe KVM once with a 30 s
@@ -127,7 +128,7 @@ if [ -z "$out" ]; then
 else
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
-	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,monitor.sock,diag.sock,heartbeat,freeze.txt}
+	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,monitor.sock,diag.sock,heartbeat,freeze.txt,qemu.log,pokes}
 fi
 case $out$repo in *[[:space:],]*) die "paths with whitespace or commas are not supported: $out, $repo" ;; esac
 echo "lab: run directory $out" >&2
@@ -295,7 +296,7 @@ kallsyms=$labdir/kallsyms-$KVER kallsyms_arg=''
 [ -s "$kallsyms" ] || kallsyms_arg=' lab.kallsyms=1'
 timeout -k 10 "$timeout" qemu-system-x86_64 -machine "$machine" -accel "$accel" -cpu "$cpu" \
 	-smp "$smp" -m "$mem" -nodefaults -nic none -display none -no-reboot \
-	-serial "file:$out/console.log" -kernel "$kernel" -initrd "$initrd" \
+	-serial "file:$out/console.log" -D "$out/qemu.log" -kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 nokaslr sysrq_always_enabled lab.out=$out lab.repo=$repo$kallsyms_arg$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$repo,mount_tag=labrepo,security_model=none,readonly=on" \
@@ -304,20 +305,54 @@ timeout -k 10 "$timeout" qemu-system-x86_64 -machine "$machine" -accel "$accel" 
 qemu_pid=$!
 tail -n +1 -f -s 0.2 --pid=$qemu_pid "$out/guest.log" &
 tail_pid=$!
-trap 'kill $qemu_pid $tail_pid 2>/dev/null || true' EXIT
+# Monitor commands from the guest: it writes one HMP command line to
+# $LAB_OUT/hostcmd/NAME.cmd and waits for NAME.out (and NAME.err when the
+# command failed).  This is how a test reaches the QEMU monitor (device_del,
+# qemu-io, trace events) from inside.
+mkdir -p "$out/hostcmd"
+rm -f "$out"/hostcmd/*
+(
+	while kill -0 $qemu_pid 2>/dev/null; do
+		for c in "$out"/hostcmd/*.cmd; do
+			[ -e "$c" ] || continue
+			n=${c%.cmd}
+			if ! timeout 60 "$repo/scripts/qmp.py" "$out/diag.sock" "$(cat "$c")" \
+				>"$n.part" 2>&1; then
+				: >"$n.err"
+			fi
+			mv "$n.part" "$n.out"
+			rm -f "$c"
+		done
+		sleep 0.2
+	done
+) &
+agent_pid=$!
+trap 'kill $qemu_pid $tail_pid $agent_pid 2>/dev/null || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-# The guest touches $out/heartbeat every 2 s.  A guest that stops doing so
-# has frozen: under TCG the guest now and then stops taking timer
-# interrupts for good during driver load/unload cycles, with the in-tree
-# driver as with nvmx (seen with hpet, without, with tsc-deadline off,
-# single-threaded TCG and one vCPU).  That is reported as such, exit 127.
-rc=0 frozen=0 started=$(date +%s)
+# The guest touches $out/heartbeat every 2 s.  Under TCG a guest now and
+# then stops getting its timer interrupts: both vCPUs halt, waiting for a
+# timer that never fires, and guest time all but stands still (seen during
+# driver load/unload cycles, with the in-tree driver as with nvmx, with
+# and without hpet, with tsc-deadline off, single-threaded TCG and one
+# vCPU; the sysrq dump of such a guest shows tasks merely waiting for a 9p
+# reply whose interrupt is not being taken).  Any interrupt revives it, so
+# when the heartbeat is 6 s late the guest gets a key press (shift, which
+# nothing reads); each poke is counted in $out/pokes.  A guest that no
+# poke revives for 90 s has frozen for good: exit 127.
+rc=0 frozen=0 started=$(date +%s) pokes=0
 while kill -0 $qemu_pid 2>/dev/null; do
 	sleep 2
 	beat=$started
 	[ ! -e "$out/heartbeat" ] || beat=$(stat -c %Y "$out/heartbeat")
-	if [ $(($(date +%s) - beat)) -gt 90 ]; then
+	late=$(($(date +%s) - beat))
+	if [ $late -gt 6 ] && [ $late -le 90 ]; then
+		timeout 10 "$repo/scripts/qmp.py" "$out/diag.sock" 'sendkey shift' \
+			>/dev/null 2>&1 || true
+		pokes=$((pokes + 1))
+		echo $pokes >"$out/pokes"
+	fi
+	if [ $late -gt 90 ]; then
 		frozen=1
 		timeout 60 "$repo/scripts/qmp.py" --freeze-report "$kallsyms" "$out/heartbeat" \
 			"$out/diag.sock" >"$out/freeze.txt" 2>&1 || true
@@ -334,7 +369,10 @@ while kill -0 $qemu_pid 2>/dev/null; do
 done
 wait $qemu_pid || rc=$?
 wait $tail_pid || true
+kill $agent_pid 2>/dev/null || true
+wait $agent_pid 2>/dev/null || true
 trap - EXIT
+[ $pokes = 0 ] || echo "lab: the guest's timer stalled; it was poked $pokes times (see the comment in lab.sh)" >&2
 if [ -s "$out/kallsyms" ] && [ ! -s "$kallsyms" ]; then mv "$out/kallsyms" "$kallsyms"; fi
 
 console_tail() {

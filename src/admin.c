@@ -99,6 +99,8 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	ctrl->nn = le32_to_cpu(id->nn);
 	ctrl->oncs = le16_to_cpu(id->oncs);
 	ctrl->oacs = le16_to_cpu(id->oacs);
+	ctrl->sgls = le32_to_cpu(id->sgls);
+	ctrl->awupf = le16_to_cpu(id->awupf);
 free_id:
 	kfree(id);
 	return ret;
@@ -205,19 +207,23 @@ int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count)
  * nvmx_create_cq() - Create I/O Completion Queue from the queue's ring
  * @ctrl: the controller
  * @nq: the queue, rings allocated and initialised
- * @vector: the interrupt vector the controller signals
+ * @vector: the interrupt vector the controller signals, negative for a
+ *	polled queue without interrupts
  */
-int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, u16 vector)
+int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, int vector)
 {
+	u16 flags = NVME_QUEUE_PHYS_CONTIG;
 	struct nvme_command cmd = { };
+
+	if (vector >= 0)
+		flags |= NVME_CQ_IRQ_ENABLED;
 
 	cmd.create_cq.opcode = nvme_admin_create_cq;
 	cmd.create_cq.prp1 = cpu_to_le64(nq->cq_dma);
 	cmd.create_cq.cqid = cpu_to_le16(nq->qid);
 	cmd.create_cq.qsize = cpu_to_le16(nq->depth - 1);
-	cmd.create_cq.cq_flags = cpu_to_le16(NVME_QUEUE_PHYS_CONTIG |
-					     NVME_CQ_IRQ_ENABLED);
-	cmd.create_cq.irq_vector = cpu_to_le16(vector);
+	cmd.create_cq.cq_flags = cpu_to_le16(flags);
+	cmd.create_cq.irq_vector = cpu_to_le16(vector >= 0 ? vector : 0);
 	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
 }
 

@@ -75,6 +75,32 @@ static u8 nvmx_ns_lba_shift(struct nvmx_ctrl *ctrl, u32 nsid,
 	return lbaf->ds;
 }
 
+/*
+ * I/O hints: the preferred write granularity (NPWG) and optimal write size
+ * (NOWS) when NSFEAT says they are valid; the atomic write unit that
+ * survives power failure, the namespace's own (NAWUPF) when it has one,
+ * else the controller's (AWUPF), bounds the physical block size, since a
+ * larger "physical block" could be torn.  All counts are 0's based.
+ */
+static void nvmx_ns_set_io_hints(struct nvmx_ns *ns, struct nvme_id_ns *id)
+{
+	struct request_queue *q = ns->disk->queue;
+	u32 lbs = 1U << ns->lba_shift;
+	u32 atomic, pwg = lbs, ows = 0;
+
+	if ((id->nsfeat & NVME_NS_FEAT_ATOMICS) && id->nawupf)
+		atomic = lbs * (1 + le16_to_cpu(id->nawupf));
+	else
+		atomic = lbs * (1 + ns->ctrl->awupf);
+	if (id->nsfeat & NVME_NS_FEAT_IO_OPT) {
+		pwg = lbs * (1 + le16_to_cpu(id->npwg));
+		ows = lbs * (1 + le16_to_cpu(id->nows));
+	}
+	blk_queue_physical_block_size(q, min(pwg, atomic));
+	blk_queue_io_min(q, pwg);
+	blk_queue_io_opt(q, ows);
+}
+
 static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 {
 	struct nvmx_ctrl *ctrl = ns->ctrl;
@@ -84,8 +110,7 @@ static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 
 	nvmx_set_queue_limits(ctrl, q);
 	blk_queue_logical_block_size(q, lbs);
-	blk_queue_physical_block_size(q, lbs);
-	blk_queue_io_min(q, lbs);
+	nvmx_ns_set_io_hints(ns, id);
 	blk_queue_write_cache(q, vwc, vwc);
 
 	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {

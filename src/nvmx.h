@@ -35,7 +35,8 @@
 #define NVMX_CQES		4	/* log2 of the 16-byte CQ entry */
 #define NVMX_INLINE_SG		2	/* segments mapped without allocation */
 #define NVMX_MAX_PRP_LISTS	4	/* chained PRP list pages per command */
-#define NVMX_SMALL_POOL_SIZE	256	/* PRP lists of up to 32 entries */
+/* PRP lists of up to 32 entries, SGL lists of up to 16 descriptors */
+#define NVMX_SMALL_POOL_SIZE	256
 #define NVMX_WZ_DEAC		BIT(9)	/* Write Zeroes: deallocate */
 
 /* A module parameter with its allowed range; @val must stay first. */
@@ -50,6 +51,8 @@ extern struct nvmx_uint_param nvmx_io_timeout;		/* seconds */
 extern struct nvmx_uint_param nvmx_max_retries;
 extern struct nvmx_uint_param nvmx_nr_io_queues;	/* 0: one per CPU */
 extern struct nvmx_uint_param nvmx_io_queue_depth;
+extern struct nvmx_uint_param nvmx_poll_queues;
+extern struct nvmx_uint_param nvmx_sgl_threshold;	/* bytes, 0: never */
 extern bool nvmx_use_dbbuf;
 
 enum nvmx_ctrl_state {
@@ -105,10 +108,12 @@ struct nvmx_queue {
 	u64 sq_doorbells;	/* under sq_lock: MMIO writes */
 	u64 sq_shadowed;	/* under sq_lock: shadow-only updates */
 	u64 max_inflight;	/* under sq_lock */
+	u64 sgl_cmds;		/* under sq_lock: data described by SGLs */
 	u64 completed;		/* by the reaper */
 	u64 cq_doorbells;	/* by the reaper: MMIO writes */
 	u64 cq_shadowed;	/* by the reaper: shadow-only updates */
 	u64 irqs;		/* by the reaper */
+	u64 polls;		/* by the reaper: polls that found completions */
 	u64 errors;		/* by the reaper: completions with a status */
 	u64 bad_cqes;		/* by the reaper */
 	u64 lat_hist[NVMX_LAT_BUCKETS];	/* by the reaper */
@@ -125,8 +130,9 @@ struct nvmx_queue {
  * @retries: times this request was sent again after a retryable error
  * @gen: generation counter folded into the command id
  * @nents: mapped scatterlist entries, 0 when @sg is unused
- * @nr_prp_lists: PRP list pages in @prp_lists
- * @small_list: the one PRP list came from the small pool
+ * @nr_prp_lists: PRP list pages (or the one SGL list) in @prp_lists
+ * @small_list: the one list came from the small pool
+ * @sgl: the data is described by an SGL
  * @first_dma: DMA address of a single-segment mapping (no scatterlist)
  * @first_len: its length, 0 when the request has no single mapping
  * @submit_ns: when queue_rq put the command in its SQ slot
@@ -141,6 +147,7 @@ struct nvmx_request {
 	u8 nents;
 	u8 nr_prp_lists;
 	bool small_list;
+	bool sgl;
 	dma_addr_t first_dma;
 	u32 first_len;
 	u64 submit_ns;
@@ -214,6 +221,8 @@ struct nvmx_ctrl {
 	u32 nn;			/* number of namespaces */
 	u16 oncs;		/* optional NVM commands supported */
 	u16 oacs;		/* optional admin commands supported */
+	u32 sgls;		/* SGL support */
+	u16 awupf;		/* atomic write unit, power fail; 0's based */
 	u8 dmrl;		/* Dataset Management ranges, 0: no limit */
 	u8 wzsl;		/* Write Zeroes size limit, 2^n min pages */
 	u32 dmrsl;		/* blocks per Dataset Management range */
@@ -227,9 +236,11 @@ struct nvmx_ctrl {
 
 	struct nvmx_queue *queues;	/* [0] is the admin queue */
 	unsigned int nr_queues;		/* allocated entries of @queues */
+	unsigned int nr_poll_wanted;	/* poll_queues when probed */
 	unsigned int nr_alloc_queues;	/* queues with rings in memory */
 	unsigned int nr_vectors;	/* interrupt vectors allocated */
 	unsigned int nr_io_queues;	/* I/O queues created on the controller */
+	unsigned int nr_poll_queues;	/* the last of them, without interrupts */
 	u16 io_depth;			/* slots per I/O queue */
 
 	unsigned long flags;
@@ -286,7 +297,7 @@ int nvmx_identify_ns(struct nvmx_ctrl *ctrl, u32 nsid, struct nvme_id_ns *id);
 int nvmx_identify_ns_list(struct nvmx_ctrl *ctrl, u32 after, __le32 *list);
 int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count);
 int nvmx_dbbuf_config(struct nvmx_ctrl *ctrl);
-int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, u16 vector);
+int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, int vector);
 int nvmx_create_sq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq);
 int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid);
 

@@ -209,6 +209,20 @@ static inline bool nvmx_should_retry(u16 status, u32 retries,
 /* ---- PRP layout ---- */
 
 /**
+ * nvmx_use_sgl() - describe a transfer with an SGL rather than PRPs?
+ * @sgls: Identify Controller SGLS; bits 1:0 nonzero when SGLs are supported
+ * @threshold: sgl_threshold, 0 for never
+ * @bytes: the transfer's length
+ *
+ * PRPs cost one entry per page; an SGL costs one descriptor per segment
+ * and a list as soon as there are two, so SGLs pay off on large transfers.
+ */
+static inline bool nvmx_use_sgl(u32 sgls, u32 threshold, u32 bytes)
+{
+	return (sgls & 3) && threshold && bytes >= threshold;
+}
+
+/**
  * nvmx_prp_pages() - controller pages touched by a transfer
  * @addr: DMA address of the first byte
  * @len: length in bytes, not zero

@@ -70,6 +70,17 @@ module_param_cb(io_queue_depth, &nvmx_range_ops, &nvmx_io_queue_depth, 0444);
 MODULE_PARM_DESC(io_queue_depth,
 		 "slots per I/O queue, capped by CAP.MQES (2-4096, default 1024)");
 
+struct nvmx_uint_param nvmx_poll_queues = { 0, 0, 256 };
+module_param_cb(poll_queues, &nvmx_range_ops, &nvmx_poll_queues, 0444);
+MODULE_PARM_DESC(poll_queues,
+		 "I/O queue pairs without interrupts, for polled I/O (0-256, default 0)");
+
+/* SGLs for transfers of at least this many bytes; 0 means PRPs only. */
+struct nvmx_uint_param nvmx_sgl_threshold = { SZ_32K, 0, UINT_MAX };
+module_param_cb(sgl_threshold, &nvmx_range_ops, &nvmx_sgl_threshold, 0644);
+MODULE_PARM_DESC(sgl_threshold,
+		 "use SGLs for transfers of at least this many bytes when the controller supports them, 0 for PRPs only (default 32768)");
+
 bool nvmx_use_dbbuf = true;
 module_param_named(use_dbbuf, nvmx_use_dbbuf, bool, 0444);
 MODULE_PARM_DESC(use_dbbuf,
@@ -239,6 +250,7 @@ void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 	pci_free_irq_vectors(ctrl->pdev);
 	ctrl->nr_vectors = 0;
 	ctrl->nr_io_queues = 0;
+	ctrl->nr_poll_queues = 0;
 
 	blk_mq_tagset_busy_iter(&ctrl->admin_set, nvmx_cancel_request, NULL);
 	blk_mq_tagset_wait_completed_request(&ctrl->admin_set);
@@ -337,7 +349,7 @@ static void nvmx_dbbuf_init(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq)
  * Create one I/O queue pair on the controller: CQ first, then the SQ that
  * completes into it.  Context: reset work.
  */
-static int nvmx_create_io_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 vector)
+static int nvmx_create_io_queue(struct nvmx_ctrl *ctrl, u16 qid, int vector)
 {
 	struct nvmx_queue *nq = &ctrl->queues[qid];
 	int ret;
@@ -350,11 +362,13 @@ static int nvmx_create_io_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 vector)
 	ret = nvmx_create_sq(ctrl, nq);
 	if (ret)
 		goto delete_cq;
-	nq->cq_vector = vector;
-	ret = nvmx_queue_request_irq(nq);
-	if (ret) {
-		nq->cq_vector = -1;
-		goto delete_sq;
+	if (vector >= 0) {
+		nq->cq_vector = vector;
+		ret = nvmx_queue_request_irq(nq);
+		if (ret) {
+			nq->cq_vector = -1;
+			goto delete_sq;
+		}
 	}
 	set_bit(NVMX_QUEUE_LIVE, &nq->flags);
 	return 0;
@@ -400,15 +414,18 @@ static int nvmx_setup_vectors(struct nvmx_ctrl *ctrl, unsigned int nr_io)
  * nvmx_setup_io_queues() - negotiate, then create the I/O queue pairs
  * @ctrl: the controller, admin queue live
  *
- * Asks for one queue pair per CPU (at most nr_io_queues), uses what the
- * controller grants and the vectors allow.  A controller that grants none
- * stays reachable through the admin queue only.
+ * Asks for one interrupt-driven queue pair per CPU (at most nr_io_queues)
+ * plus poll_queues without interrupts, and uses what the controller grants
+ * and the vectors allow; poll queues give way first, and at least one
+ * interrupt-driven queue remains.  A controller that grants none stays
+ * reachable through the admin queue only.  Interrupt-driven queues come
+ * first (qid 1 to n), poll queues last.
  *
  * Context: reset work.
  */
 static int nvmx_setup_io_queues(struct nvmx_ctrl *ctrl)
 {
-	unsigned int nr = ctrl->nr_queues - 1, max_db, i;
+	unsigned int nr = ctrl->nr_queues - 1, max_db, nr_irq, nr_poll, i;
 	int ret;
 
 	max_db = (ctrl->bar_size - NVME_REG_DBS) / (2 * ctrl->db_stride) - 1;
@@ -421,22 +438,30 @@ static int nvmx_setup_io_queues(struct nvmx_ctrl *ctrl)
 			 ret);
 		return 0;
 	}
+	nr_poll = min(ctrl->nr_poll_wanted, nr - 1);
+	nr_irq = nr - nr_poll;
 
-	ret = nvmx_setup_vectors(ctrl, nr);
+	ret = nvmx_setup_vectors(ctrl, nr_irq);
 	if (ret)
 		return ret;
-	nr = min(nr, max(ctrl->nr_vectors - 1, 1U));
+	nr_irq = min(nr_irq, max(ctrl->nr_vectors - 1, 1U));
+	nr = nr_irq + nr_poll;
 
 	for (i = 1; i <= nr; i++) {
+		int vector = ctrl->nr_vectors > 1 ? i : 0;
+
+		if (i > nr_irq)
+			vector = -1;
 		ret = nvmx_alloc_queue(ctrl, i, ctrl->io_depth);
 		if (ret)
 			break;
-		ret = nvmx_create_io_queue(ctrl, i,
-					   ctrl->nr_vectors > 1 ? i : 0);
+		ret = nvmx_create_io_queue(ctrl, i, vector);
 		if (ret)
 			break;
 		ctrl->nr_io_queues = i;
 	}
+	ctrl->nr_poll_queues = ctrl->nr_io_queues > nr_irq ?
+			       ctrl->nr_io_queues - nr_irq : 0;
 	if (!ctrl->nr_io_queues)
 		return ret < 0 ? ret : -EIO;
 	if (ctrl->nr_io_queues < nr)
@@ -540,8 +565,9 @@ static void nvmx_reset_work(struct work_struct *work)
 		 ctrl->model, ctrl->serial, ctrl->firmware_rev,
 		 nvmx_vs_major(ctrl->vs), nvmx_vs_minor(ctrl->vs),
 		 nvmx_vs_tertiary(ctrl->vs));
-	dev_info(&ctrl->device, "%u I/O queues of %u slots, %u interrupt vectors (%s), shadow doorbells %s\n",
-		 ctrl->nr_io_queues, ctrl->io_depth, ctrl->nr_vectors,
+	dev_info(&ctrl->device, "%u I/O queues (%u polled) of %u slots, %u interrupt vectors (%s), shadow doorbells %s\n",
+		 ctrl->nr_io_queues, ctrl->nr_poll_queues, ctrl->io_depth,
+		 ctrl->nr_vectors,
 		 ctrl->pdev->msix_enabled ? "MSI-X" :
 		 ctrl->pdev->msi_enabled ? "MSI" : "pin",
 		 ctrl->dbbuf_dbs ? "on" : "off");
@@ -649,7 +675,8 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl->nr_queues = num_possible_cpus();
 	if (nvmx_nr_io_queues.val)
 		ctrl->nr_queues = min(ctrl->nr_queues, nvmx_nr_io_queues.val);
-	ctrl->nr_queues++;
+	ctrl->nr_poll_wanted = nvmx_poll_queues.val;
+	ctrl->nr_queues += ctrl->nr_poll_wanted + 1;
 	ctrl->queues = kcalloc_node(ctrl->nr_queues, sizeof(*ctrl->queues),
 				    GFP_KERNEL, node);
 	if (!ctrl->queues) {

@@ -316,17 +316,98 @@ bad_sgl:
 	return BLK_STS_IOERR;
 }
 
+/* ---- data mapping: SGLs ---- */
+
+static void nvmx_sgl_data(struct nvme_sgl_desc *desc, dma_addr_t addr,
+			  u32 len)
+{
+	desc->addr = cpu_to_le64(addr);
+	desc->length = cpu_to_le32(len);
+	memset(desc->rsvd, 0, sizeof(desc->rsvd));
+	desc->type = NVME_SGL_FMT_DATA_DESC << 4;
+}
+
+/* One segment: a data block descriptor in the command, nothing allocated. */
+static blk_status_t nvmx_map_sgl_simple(struct nvmx_ctrl *ctrl,
+					struct request *rq, struct bio_vec *bv)
+{
+	struct nvmx_request *req = nvmx_req(rq);
+	dma_addr_t dma;
+
+	dma = dma_map_bvec(&ctrl->pdev->dev, bv, rq_dma_dir(rq), 0);
+	if (dma_mapping_error(&ctrl->pdev->dev, dma))
+		return BLK_STS_RESOURCE;
+	req->first_dma = dma;
+	req->first_len = bv->bv_len;
+	req->sgl = true;
+	req->cmd.common.flags |= NVME_CMD_SGL_METABUF;
+	nvmx_sgl_data(&req->cmd.common.dptr.sgl, dma, bv->bv_len);
+	return BLK_STS_OK;
+}
+
+/*
+ * Several segments: one descriptor list, the command's descriptor being
+ * the last (and only) segment that points at it.  max_segments keeps the
+ * list within one controller page.
+ */
+static blk_status_t nvmx_setup_sgls(struct nvmx_ctrl *ctrl, struct request *rq,
+				    int mapped)
+{
+	struct nvmx_request *req = nvmx_req(rq);
+	struct nvme_sgl_desc *list, *seg = &req->cmd.common.dptr.sgl;
+	u32 bytes = mapped * sizeof(*list);
+	struct scatterlist *sg;
+	struct dma_pool *pool;
+	int i;
+
+	req->sgl = true;
+	req->cmd.common.flags |= NVME_CMD_SGL_METABUF;
+	if (mapped == 1) {
+		nvmx_sgl_data(seg, sg_dma_address(req->sg),
+			      sg_dma_len(req->sg));
+		return BLK_STS_OK;
+	}
+	if (WARN_ON_ONCE(bytes > (1U << ctrl->page_shift)))
+		return BLK_STS_IOERR;
+	req->small_list = bytes <= NVMX_SMALL_POOL_SIZE;
+	pool = req->small_list ? ctrl->prp_small_pool : ctrl->prp_page_pool;
+	list = dma_pool_alloc(pool, GFP_ATOMIC, &req->prp_dma[0]);
+	if (!list)
+		return BLK_STS_RESOURCE;
+	req->prp_lists[0] = list;
+	req->nr_prp_lists = 1;
+	for_each_sg(req->sg, sg, mapped, i)
+		nvmx_sgl_data(&list[i], sg_dma_address(sg), sg_dma_len(sg));
+
+	seg->addr = cpu_to_le64(req->prp_dma[0]);
+	seg->length = cpu_to_le32(bytes);
+	memset(seg->rsvd, 0, sizeof(seg->rsvd));
+	seg->type = NVME_SGL_FMT_LAST_SEG_DESC << 4;
+	return BLK_STS_OK;
+}
+
 static blk_status_t nvmx_map_data(struct nvmx_ctrl *ctrl, struct request *rq)
 {
+	struct nvmx_queue *nq = rq->mq_hctx->driver_data;
 	struct nvmx_request *req = nvmx_req(rq);
 	unsigned short nsegs = blk_rq_nr_phys_segments(rq);
 	u32 page = 1U << ctrl->page_shift;
 	blk_status_t ret;
+	bool sgl;
 	int n, mapped;
 
+	/*
+	 * Admin commands take PRPs only; passthrough commands keep the
+	 * flags their submitter chose.
+	 */
+	sgl = nq->qid && !blk_rq_is_passthrough(rq) &&
+	      nvmx_use_sgl(ctrl->sgls, READ_ONCE(nvmx_sgl_threshold.val),
+			   blk_rq_payload_bytes(rq));
 	if (nsegs == 1) {
 		struct bio_vec bv = req_bvec(rq);
 
+		if (sgl)
+			return nvmx_map_sgl_simple(ctrl, rq, &bv);
 		if ((bv.bv_offset & (page - 1)) + bv.bv_len <= 2 * page)
 			return nvmx_map_simple(ctrl, rq, &bv);
 	}
@@ -351,7 +432,10 @@ static blk_status_t nvmx_map_data(struct nvmx_ctrl *ctrl, struct request *rq)
 		ret = BLK_STS_RESOURCE;
 		goto free_sg;
 	}
-	ret = nvmx_setup_prps(ctrl, rq, mapped);
+	if (sgl)
+		ret = nvmx_setup_sgls(ctrl, rq, mapped);
+	else
+		ret = nvmx_setup_prps(ctrl, rq, mapped);
 	if (ret)
 		goto unmap_sg;
 	req->nents = n;
@@ -483,12 +567,13 @@ static blk_status_t nvmx_queue_not_live(struct nvmx_ctrl *ctrl,
 	return BLK_STS_RESOURCE;
 }
 
-static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
-				  const struct blk_mq_queue_data *bd)
+/*
+ * Everything but the SQ write: build the command, map the data, start the
+ * request.  On failure nothing is left mapped or allocated.
+ */
+static blk_status_t nvmx_prep_rq(struct nvmx_queue *nq, struct request *rq)
 {
-	struct nvmx_queue *nq = hctx->driver_data;
 	struct nvmx_ctrl *ctrl = nq->ctrl;
-	struct request *rq = bd->rq;
 	struct nvmx_request *req = nvmx_req(rq);
 	blk_status_t ret;
 
@@ -504,6 +589,7 @@ static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
 	req->nents = 0;
 	req->first_len = 0;
 	req->nr_prp_lists = 0;
+	req->sgl = false;
 	ret = nvmx_setup_cmd(rq);
 	if (ret)
 		return ret;
@@ -518,13 +604,80 @@ static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
 	req->cmd.common.command_id = nvmx_cid_make(rq->tag, req->gen);
 	req->submit_ns = ktime_get_ns();
 	blk_mq_start_request(rq);
+	return BLK_STS_OK;
+}
 
+static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
+				  const struct blk_mq_queue_data *bd)
+{
+	struct nvmx_queue *nq = hctx->driver_data;
+	struct request *rq = bd->rq;
+	blk_status_t ret;
+
+	ret = nvmx_prep_rq(nq, rq);
+	if (ret)
+		return ret;
 	spin_lock(&nq->sq_lock);
-	nvmx_sq_write(nq, &req->cmd);
+	nvmx_sq_write(nq, &nvmx_req(rq)->cmd);
+	nq->sgl_cmds += nvmx_req(rq)->sgl;
 	if (bd->last)
 		nvmx_sq_ring(nq);
 	spin_unlock(&nq->sq_lock);
 	return BLK_STS_OK;
+}
+
+/* Write a list of prepared requests of one queue; one lock, one doorbell. */
+static void nvmx_submit_list(struct nvmx_queue *nq, struct request *list)
+{
+	struct request *rq;
+
+	spin_lock(&nq->sq_lock);
+	while (list) {
+		rq = list;
+		list = rq->rq_next;
+		nvmx_sq_write(nq, &nvmx_req(rq)->cmd);
+		nq->sgl_cmds += nvmx_req(rq)->sgl;
+	}
+	nvmx_sq_ring(nq);
+	spin_unlock(&nq->sq_lock);
+}
+
+/**
+ * nvmx_queue_rqs() - submit a plug list
+ * @rqlist: the requests; on return, those not submitted
+ *
+ * Runs of requests for the same queue are written under one lock with one
+ * doorbell.  A request that cannot be prepared stays on @rqlist, and
+ * blk-mq sends it through nvmx_queue_rq(), which reports its error.
+ */
+static void nvmx_queue_rqs(struct request **rqlist)
+{
+	struct request *rq, *batch = NULL, **batch_tail = &batch;
+	struct request *leftover = NULL;
+	struct nvmx_queue *batch_nq = NULL;
+
+	while ((rq = rq_list_pop(rqlist))) {
+		struct nvmx_queue *nq = rq->mq_hctx->driver_data;
+
+		if (nq != batch_nq && batch) {
+			nvmx_submit_list(batch_nq, batch);
+			batch = NULL;
+			batch_tail = &batch;
+		}
+		batch_nq = nq;
+		/* requests of a plug skip the dispatch that records this */
+		rq->mq_hctx->tags->rqs[rq->tag] = rq;
+		if (nvmx_prep_rq(nq, rq) != BLK_STS_OK) {
+			rq_list_add(&leftover, rq);
+			continue;
+		}
+		rq->rq_next = NULL;
+		*batch_tail = rq;
+		batch_tail = &rq->rq_next;
+	}
+	if (batch)
+		nvmx_submit_list(batch_nq, batch);
+	*rqlist = leftover;
 }
 
 static blk_status_t nvmx_status_to_blk(u16 status)
@@ -727,6 +880,25 @@ static irqreturn_t nvmx_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/*
+ * A poll queue has no interrupt: blk-mq polls it for io_uring IOPOLL and
+ * polled bios.  cq_lock keeps two pollers (and a reap) apart.
+ */
+static int nvmx_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
+{
+	struct nvmx_queue *nq = hctx->driver_data;
+	int found;
+
+	if (!nvmx_cqe_pending(nq))
+		return 0;
+	spin_lock(&nq->cq_lock);
+	found = nvmx_process_cq(nq, iob);
+	if (found)
+		nq->polls++;
+	spin_unlock(&nq->cq_lock);
+	return found;
+}
+
 int nvmx_queue_request_irq(struct nvmx_queue *nq)
 {
 	return pci_request_irq(nq->ctrl->pdev, nq->cq_vector, nvmx_irq, NULL,
@@ -839,26 +1011,43 @@ static int nvmx_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 	return 0;
 }
 
-/* CPUs share I/O queues; with one vector per queue, follow its affinity. */
+/*
+ * CPUs share the interrupt-driven I/O queues, following the affinity of
+ * their vectors when each has one; polled I/O goes to the poll queues,
+ * which come after them.  There is no separate read map.
+ */
 static void nvmx_map_queues(struct blk_mq_tag_set *set)
 {
 	struct nvmx_ctrl *ctrl = set->driver_data;
 	struct blk_mq_queue_map *map = &set->map[HCTX_TYPE_DEFAULT];
+	unsigned int nr_poll = min(ctrl->nr_poll_queues,
+				   set->nr_hw_queues - 1);
 
-	map->nr_queues = set->nr_hw_queues;
+	map->nr_queues = set->nr_hw_queues - nr_poll;
 	map->queue_offset = 0;
 	if (ctrl->nr_vectors > 1)
 		blk_mq_pci_map_queues(map, ctrl->pdev, 1);
 	else
 		blk_mq_map_queues(map);
+
+	set->map[HCTX_TYPE_READ].nr_queues = 0;
+	set->map[HCTX_TYPE_READ].queue_offset = 0;
+
+	map = &set->map[HCTX_TYPE_POLL];
+	map->nr_queues = nr_poll;
+	map->queue_offset = set->nr_hw_queues - nr_poll;
+	if (nr_poll)
+		blk_mq_map_queues(map);
 }
 
 static const struct blk_mq_ops nvmx_mq_ops = {
 	.queue_rq	= nvmx_queue_rq,
+	.queue_rqs	= nvmx_queue_rqs,
 	.commit_rqs	= nvmx_commit_rqs,
 	.complete	= nvmx_complete_rq,
 	.init_hctx	= nvmx_init_hctx,
 	.map_queues	= nvmx_map_queues,
+	.poll		= nvmx_poll,
 	.timeout	= nvmx_timeout,
 };
 
@@ -930,7 +1119,7 @@ int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl)
 
 	set->ops = &nvmx_mq_ops;
 	set->nr_hw_queues = ctrl->nr_io_queues;
-	set->nr_maps = 1;
+	set->nr_maps = HCTX_MAX_TYPES;
 	set->queue_depth = ctrl->io_depth - 1;
 	set->timeout = nvmx_io_timeout.val * HZ;
 	set->numa_node = dev_to_node(&ctrl->pdev->dev);

@@ -57,6 +57,21 @@ lab_run() {
 
 CLASS=$DRIVER		# /sys/class/<CLASS>, /dev/<CLASS><C>n<N>
 
+# host_hmp COMMAND: run a QEMU monitor (HMP) command from inside the guest,
+# through lab.sh's host agent; print its output; fail if QEMU refused it.
+HMP_SEQ=0
+host_hmp() {
+	local f
+
+	HMP_SEQ=$((HMP_SEQ + 1))
+	f=$LAB_OUT/hostcmd/$$-$HMP_SEQ
+	printf '%s\n' "$1" >"$f.tmp"
+	mv "$f.tmp" "$f.cmd"
+	wait_for "[ -e $f.out ]" 90
+	cat "$f.out"
+	[ ! -e "$f.err" ] || fail "monitor command failed: $1"
+}
+
 # Wait up to $2 seconds (default 60) for a command to succeed.
 wait_for() {
 	local cmd=$1 limit=${2:-60} end

@@ -269,6 +269,19 @@ static void test_lat_bucket(void)
 		  NVMX_LAT_BUCKETS - 1);
 }
 
+static void test_use_sgl(void)
+{
+	/* SGLS bits 1:0: 0 none, 1 any alignment, 2 dword aligned */
+	EXPECT_EQ(nvmx_use_sgl(0, 32768, 1 << 20), 0);
+	EXPECT_EQ(nvmx_use_sgl(0x30000, 32768, 1 << 20), 0);
+	EXPECT_EQ(nvmx_use_sgl(1, 32768, 1 << 20), 1);
+	EXPECT_EQ(nvmx_use_sgl(2, 32768, 32768), 1);
+	EXPECT_EQ(nvmx_use_sgl(1, 32768, 32767), 0);
+	/* threshold 0: PRPs only; 1: every transfer */
+	EXPECT_EQ(nvmx_use_sgl(1, 0, 1 << 20), 0);
+	EXPECT_EQ(nvmx_use_sgl(1, 1, 512), 1);
+}
+
 int main(void)
 {
 	run("cap_fields", test_cap_fields);
@@ -283,6 +296,7 @@ int main(void)
 	run("prp_list_pages", test_prp_list_pages);
 	run("prp_list_pages_sim", test_prp_list_pages_sim);
 	run("lat_bucket", test_lat_bucket);
+	run("use_sgl", test_use_sgl);
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed > 100 ? 100 : failed;
 }

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest half of make bench (see scripts/bench.sh): two identical null-co
+# controllers, the first bound to the in-tree nvme driver and the second to
+# nvmx; every point runs on each, alternately, PAIRS times.  Raw fio JSON
+# and counters go to $LAB_OUT/raw/; the host side makes the report.
+set -euo pipefail
+cd "$LAB_REPO"
+. tests/lib.sh
+PAIRS=${BENCH_PAIRS:-5}
+RUNTIME=${BENCH_RUNTIME:-4}
+DEPTH=1024
+raw=$LAB_OUT/raw
+mkdir -p "$raw"
+rm -f "$raw"/*
+cpus=$(nproc)
+
+# name|fio options
+POINTS=(
+	"qd1-randread-libaio|--ioengine=libaio --rw=randread --bs=4k --iodepth=1 --numjobs=1"
+	"qd1-randwrite-libaio|--ioengine=libaio --rw=randwrite --bs=4k --iodepth=1 --numjobs=1"
+	"qd1-randread-io_uring|--ioengine=io_uring --rw=randread --bs=4k --iodepth=1 --numjobs=1"
+	"qd32-randread-io_uring|--ioengine=io_uring --rw=randread --bs=4k --iodepth=32 --numjobs=$cpus"
+	"qd32-randwrite-io_uring|--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=32 --numjobs=$cpus"
+	"qd128-randread-libaio|--ioengine=libaio --rw=randread --bs=4k --iodepth=128 --numjobs=$cpus"
+	"qd128-randwrite-libaio|--ioengine=libaio --rw=randwrite --bs=4k --iodepth=128 --numjobs=$cpus"
+	"polled-qd1-randread|--ioengine=io_uring --hipri=1 --rw=randread --bs=4k --iodepth=1 --numjobs=1"
+	"polled-qd32-randread|--ioengine=io_uring --hipri=1 --rw=randread --bs=4k --iodepth=32 --numjobs=$cpus"
+	"seq-128k-read|--ioengine=io_uring --rw=read --bs=128k --iodepth=16 --numjobs=1"
+	"randread-512|--ioengine=io_uring --rw=randread --bs=512 --iodepth=32 --numjobs=$cpus"
+)
+
+# Bind: the first NVMe function to the in-tree driver, the second to nvmx.
+fns=($(DRIVER=nvme driver_pci_functions))
+[ ${#fns[@]} -eq 2 ] || fail "expected 2 NVMe functions, found ${#fns[*]}"
+echo nvme >/sys/bus/pci/devices/"${fns[0]}"/driver_override
+echo nvmx >/sys/bus/pci/devices/"${fns[1]}"/driver_override
+modprobe nvme_core multipath=N
+modprobe nvme poll_queues=1 io_queue_depth=$DEPTH
+insmod "$LAB_REPO/nvmx.ko" poll_queues=1 io_queue_depth=$DEPTH
+wait_for "[ \"\$(cat /sys/class/nvme/nvme0/state 2>/dev/null)\" = live ]" 60
+wait_for "[ \"\$(cat /sys/class/nvmx/nvmx0/state 2>/dev/null)\" = live ]" 60
+wait_for "[ -b /dev/nvme0n1 ] && [ -b /dev/nvmx0n1 ]" 60
+for d in nvme nvmx; do
+	q=/sys/block/${d}0n1/queue
+	echo "$d: $(grep -c "${d}0q" /proc/interrupts) queue interrupt lines, io_poll $(cat $q/io_poll), nr_requests $(cat $q/nr_requests), scheduler $(cat $q/scheduler)"
+	echo none >$q/scheduler
+done
+dmesg | grep -E 'nvme0|nvmx0' | grep -iE 'queues|poll' || true
+
+queue_irqs() {	# queue_irqs CTRL: interrupts of its queues, all CPUs
+	awk -v c="$1" '$NF ~ "^" c "q[0-9]+$" {
+		for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; else break
+	} END { print n + 0 }' /proc/interrupts
+}
+
+# run POINT_INDEX DRIVER PAIR: one timed fio run, JSON and counters
+run() {
+	local name=${POINTS[$1]%%|*} opts=${POINTS[$1]#*|} d=$2 p=$3 before after
+	local out=$raw/$name.$d.$p
+
+	before=$(queue_irqs "${d}0")
+	# shellcheck disable=SC2086
+	fio --name="$name" --filename=/dev/${d}0n1 --direct=1 $opts \
+		--time_based --runtime="$RUNTIME" --group_reporting \
+		--lat_percentiles=1 --randrepeat=0 --output-format=json \
+		--output="$out.json" >/dev/null
+	after=$(queue_irqs "${d}0")
+	echo "irqs $((after - before))" >"$out.counters"
+}
+
+for ((p = 1; p <= PAIRS; p++)); do
+	for i in "${!POINTS[@]}"; do
+		# alternate which driver goes first
+		if [ $(((p + i) % 2)) = 0 ]; then order="nvme nvmx"; else order="nvmx nvme"; fi
+		for d in $order; do
+			run "$i" "$d" "$p"
+		done
+		echo "pair $p: ${POINTS[$i]%%|*} done"
+	done
+done
+
+# Doorbell MMIO writes per I/O: QEMU counts them (trace events, logged to
+# qemu.log) during an untimed run of a fixed number of I/Os, one driver at
+# a time, so tracing costs neither driver in the timed runs.
+for i in "${!POINTS[@]}"; do
+	name=${POINTS[$i]%%|*} opts=${POINTS[$i]#*|}
+	for d in nvme nvmx; do
+		host_hmp "trace-event pci_nvme_mmio_doorbell_* on" >/dev/null
+		start=$(wc -l <"$LAB_OUT/qemu.log" 2>/dev/null || echo 0)
+		# shellcheck disable=SC2086
+		fio --name="$name" --filename=/dev/${d}0n1 --direct=1 $opts \
+			--number_ios=2000 --size=1G --randrepeat=0 --output-format=json \
+			--output="$raw/$name.$d.doorbells.json" >/dev/null
+		host_hmp "trace-event pci_nvme_mmio_doorbell_* off" >/dev/null
+		end=$(wc -l <"$LAB_OUT/qemu.log")
+		tail -n +"$((start + 1))" "$LAB_OUT/qemu.log" | head -n "$((end - start))" |
+			awk '/doorbell_sq/ { sq++ } /doorbell_cq/ { cq++ }
+			     END { printf "sq_doorbells %d\ncq_doorbells %d\n", sq, cq }' \
+			>"$raw/$name.$d.doorbells"
+	done
+done
+echo "bench: raw results in $raw"

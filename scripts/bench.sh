@@ -1,0 +1,16 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: nvmx against the in-tree nvme driver in one VM, on two
+# identical emulated controllers with null-co backends; see docs/bench.md.
+# Results: build/bench/results.{json,md,png}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$PWD/build/bench
+mkdir -p "$out"
+smp=${BENCH_SMP:-2}
+ctrl="max_ioqpairs=8,msix_qsize=9"
+scripts/lab.sh --out "$out/run" --timeout "${BENCH_TIMEOUT:-5400}" --smp "$smp" --mem 2048 \
+	--nvme "serial=bench-in-tree,$ctrl" --ns null,size=16G \
+	--nvme "serial=bench-nvmx,$ctrl" --ns null,size=16G \
+	-- scripts/bench-guest.sh
+tools/bench-report "$out/run/raw" "$out" --smp "$smp"

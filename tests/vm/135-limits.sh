@@ -1,0 +1,46 @@
+#!/bin/bash
+# The queue limits nvmx gives each namespace are the ones the in-tree
+# driver gives it, on the same controller in the same VM: block sizes, I/O
+# hints (NPWG/NOWS from min_io_size/opt_io_size), transfer, discard and
+# write-zeroes limits, write cache.  Three namespaces: plain 512 B, 4 KiB
+# blocks, and 512 B blocks with a preferred write granularity of 8 KiB and
+# an optimal write size of 64 KiB.
+. tests/lib.sh
+
+host() {
+	lab_run --nvme serial=nvmx-limits --ns size=64M \
+		--ns size=64M,lbs=4096 \
+		--ns size=64M,physical_block_size=4096,min_io_size=8192,opt_io_size=65536
+}
+
+LIMITS="logical_block_size physical_block_size minimum_io_size optimal_io_size
+	max_hw_sectors_kb discard_granularity discard_max_hw_bytes
+	max_discard_segments write_zeroes_max_bytes write_cache dax
+	rotational zoned nr_zones chunk_sectors"
+
+limits() {	# limits DRIVER: "nsid limit value" lines for each namespace
+	local n dev l
+
+	DRIVER=$1
+	CLASS=$1
+	load_driver
+	for n in 1 2 3; do
+		dev=$(ns_dev nvmx-limits "$n")
+		for l in $LIMITS; do
+			echo "$n $l $(cat /sys/block/"$(basename "$dev")"/queue/"$l")"
+		done
+	done
+	unload_driver
+}
+
+guest() {
+	nvmx_only
+	limits nvme >/tmp/limits-nvme
+	limits nvmx >/tmp/limits-nvmx
+	cat /tmp/limits-nvmx
+	diff -u /tmp/limits-nvme /tmp/limits-nvmx || fail "queue limits differ from the in-tree driver's"
+	grep -q '^3 optimal_io_size 65536$' /tmp/limits-nvmx || fail "optimal_io_size of nsid 3 is not 64 KiB"
+	grep -q '^3 minimum_io_size 8192$' /tmp/limits-nvmx || fail "minimum_io_size of nsid 3 is not 8 KiB"
+}
+
+main "$@"

@@ -1,0 +1,63 @@
+#!/bin/bash
+# Poll queues: with poll_queues=1, io_uring with IOPOLL (fio --hipri) reads
+# back what it wrote, the namespace queue says io_poll 1, and the polled
+# I/O raises no interrupt (interrupts of the controller's queues grow by
+# far less than one per I/O; nvmx's poll queue counts polls and no irq).
+# Without poll queues, io_poll is 0 and --hipri still works.
+. tests/lib.sh
+
+host() {
+	lab_run --nvme serial=nvmx-poll --ns size=128M
+}
+
+# interrupts of the controller's queues so far, all CPUs
+queue_irqs() {
+	awk -v c="$1" '$NF ~ "^" c "q[0-9]+$" {
+		for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; else break
+	} END { print n + 0 }' /proc/interrupts
+}
+
+# polled_fio DEV NAME: write and verify with io_uring IOPOLL, 4 KiB random
+polled_fio() {
+	fio_verify "$1" "$2" --ioengine=io_uring --hipri=1 --rw=randwrite \
+		--bs=4k --iodepth=16 --direct=1 --size=16M --numjobs=2 \
+		--offset_increment=16M
+}
+
+guest() {
+	local c dev blk before after ios q polls irqs
+
+	load_driver poll_queues=1
+	c=$(ctrl_by_serial nvmx-poll)
+	dev=$(ns_dev nvmx-poll 1)
+	blk=$(basename "$dev")
+	expect_eq "$(cat /sys/block/"$blk"/queue/io_poll)" 1 "io_poll with a poll queue"
+
+	before=$(queue_irqs "$c")
+	polled_fio "$dev" polled
+	after=$(queue_irqs "$c")
+	# two jobs, 16 MiB each, written then read: 16384 I/Os
+	ios=16384
+	echo "queue interrupts during $ios polled I/Os: $((after - before))"
+	[ $((after - before)) -lt $((ios / 10)) ] ||
+		fail "$((after - before)) interrupts for $ios polled I/Os"
+
+	if [ "$DRIVER" = nvmx ]; then
+		# the poll queue is the last I/O queue
+		q=$(awk 'NR > 1 { q = $1 } END { print q }' /sys/kernel/debug/nvmx/"$c"/queues)
+		polls=$(awk '$1 == "polls" { print $2 }' /sys/kernel/debug/nvmx/"$c"/q"$q"/stats)
+		irqs=$(awk '$1 == "irqs" { print $2 }' /sys/kernel/debug/nvmx/"$c"/q"$q"/stats)
+		expect_eq "$(awk '$1 == "vector" { print $2 }' /sys/kernel/debug/nvmx/"$c"/q"$q"/stats)" -1 "vector of poll queue q$q"
+		echo "poll queue q$q: $polls polls that found completions, $irqs interrupts"
+		expect_eq "$irqs" 0 "interrupts of poll queue q$q"
+		[ "$polls" -gt 0 ] || fail "poll queue q$q was never polled"
+	fi
+	unload_driver
+
+	load_driver poll_queues=0
+	dev=$(ns_dev nvmx-poll 1)
+	expect_eq "$(cat /sys/block/"$(basename "$dev")"/queue/io_poll)" 0 "io_poll without poll queues"
+	polled_fio "$dev" hipri-without-poll-queues
+}
+
+main "$@"
