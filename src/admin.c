@@ -92,6 +92,9 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	nvmx_copy_id_string(ctrl->model, id->mn, sizeof(id->mn));
 	nvmx_copy_id_string(ctrl->serial, id->sn, sizeof(id->sn));
 	nvmx_copy_id_string(ctrl->firmware_rev, id->fr, sizeof(id->fr));
+	memcpy(ctrl->subnqn, id->subnqn, sizeof(id->subnqn));
+	ctrl->subnqn[sizeof(id->subnqn)] = '\0';
+	ctrl->vid = le16_to_cpu(id->vid);
 	ctrl->cntlid = le16_to_cpu(id->cntlid);
 	ctrl->mdts = id->mdts;
 	ctrl->vwc = id->vwc;
@@ -154,6 +157,61 @@ int nvmx_identify_ns(struct nvmx_ctrl *ctrl, u32 nsid, struct nvme_id_ns *id)
 	cmd.identify.nsid = cpu_to_le32(nsid);
 	cmd.identify.cns = NVME_ID_CNS_NS;
 	return nvmx_submit_sync(ctrl->admin_q, &cmd, id, sizeof(*id), NULL, 0);
+}
+
+/**
+ * nvmx_identify_ns_ids() - the namespace's identifiers
+ * @ctrl: the controller
+ * @nsid: the namespace
+ * @id: its Identify Namespace data (EUI64 and NGUID fields)
+ * @ids: filled in; fields the controller does not report stay zero
+ *
+ * Identify Namespace gives the EUI64 and NGUID; from NVMe 1.3 the
+ * descriptor list (CNS 03h) may add them and a UUID.  A controller that
+ * does not know the list is not an error.
+ */
+void nvmx_identify_ns_ids(struct nvmx_ctrl *ctrl, u32 nsid,
+			  const struct nvme_id_ns *id, struct nvmx_ns_ids *ids)
+{
+	struct nvme_command cmd = { };
+	unsigned int pos = 0;
+	u8 *list;
+
+	memset(ids, 0, sizeof(*ids));
+	memcpy(ids->eui64, id->eui64, sizeof(ids->eui64));
+	memcpy(ids->nguid, id->nguid, sizeof(ids->nguid));
+	if (ctrl->vs < NVME_VS(1, 3, 0))
+		return;
+	list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+	if (!list)
+		return;
+	cmd.identify.opcode = nvme_admin_identify;
+	cmd.identify.nsid = cpu_to_le32(nsid);
+	cmd.identify.cns = NVME_ID_CNS_NS_DESC_LIST;
+	if (nvmx_submit_sync(ctrl->admin_q, &cmd, list,
+			     NVME_IDENTIFY_DATA_SIZE, NULL, 0))
+		goto free_list;
+	while (pos + sizeof(struct nvme_ns_id_desc) <= NVME_IDENTIFY_DATA_SIZE) {
+		struct nvme_ns_id_desc *d = (void *)(list + pos);
+		u8 *val = list + pos + sizeof(*d);
+
+		if (!d->nidl)
+			break;
+		if (pos + sizeof(*d) + d->nidl > NVME_IDENTIFY_DATA_SIZE) {
+			dev_warn(&ctrl->device, "nsid %u: identifier descriptor overruns the list; ignored\n",
+				 nsid);
+			break;
+		}
+		if (d->nidt == NVME_NIDT_EUI64 && d->nidl == NVME_NIDT_EUI64_LEN)
+			memcpy(ids->eui64, val, NVME_NIDT_EUI64_LEN);
+		else if (d->nidt == NVME_NIDT_NGUID && d->nidl == NVME_NIDT_NGUID_LEN)
+			memcpy(ids->nguid, val, NVME_NIDT_NGUID_LEN);
+		else if (d->nidt == NVME_NIDT_UUID && d->nidl == NVME_NIDT_UUID_LEN)
+			memcpy(&ids->uuid, val, NVME_NIDT_UUID_LEN);
+		pos += sizeof(*d) + d->nidl;
+	}
+free_list:
+	kfree(list);
 }
 
 /**

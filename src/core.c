@@ -125,7 +125,67 @@ static ssize_t address_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(address);
 
+static ssize_t subsysnqn_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_nvmx_ctrl(dev)->subnqn);
+}
+static DEVICE_ATTR_RO(subsysnqn);
+
+/* queues on the controller, the admin queue included */
+static ssize_t queue_count_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(to_nvmx_ctrl(dev)->nr_io_queues) + 1);
+}
+static DEVICE_ATTR_RO(queue_count);
+
+/* I/O queue size, 0's based as in the Create commands */
+static ssize_t sqsize_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_nvmx_ctrl(dev)->io_depth - 1);
+}
+static DEVICE_ATTR_RO(sqsize);
+
+static ssize_t numa_node_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", dev_to_node(dev->parent));
+}
+static DEVICE_ATTR_RO(numa_node);
+
+static ssize_t reset_controller_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t count)
+{
+	int ret = nvmx_reset_sync(to_nvmx_ctrl(dev));
+
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_WO(reset_controller);
+
+static ssize_t rescan_controller_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t count)
+{
+	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(dev);
+
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
+		return -EBUSY;
+	queue_work(nvmx_wq, &ctrl->scan_work);
+	return count;
+}
+static DEVICE_ATTR_WO(rescan_controller);
+
 static struct attribute *nvmx_ctrl_attrs[] = {
+	&dev_attr_subsysnqn.attr,
+	&dev_attr_queue_count.attr,
+	&dev_attr_sqsize.attr,
+	&dev_attr_numa_node.attr,
+	&dev_attr_reset_controller.attr,
+	&dev_attr_rescan_controller.attr,
 	&dev_attr_model.attr,
 	&dev_attr_serial.attr,
 	&dev_attr_firmware_rev.attr,
@@ -152,13 +212,32 @@ static int nvmx_ctrl_open(struct inode *inode, struct file *file)
 
 	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
 		return -EWOULDBLOCK;
+	/* the controller outlives the file, even across removal */
+	get_device(&ctrl->device);
 	file->private_data = ctrl;
 	return nonseekable_open(inode, file);
+}
+
+static int nvmx_ctrl_file_release(struct inode *inode, struct file *file)
+{
+	struct nvmx_ctrl *ctrl = file->private_data;
+
+	put_device(&ctrl->device);
+	return 0;
+}
+
+static long nvmx_ctrl_file_ioctl(struct file *file, unsigned int cmd,
+				 unsigned long arg)
+{
+	return nvmx_ctrl_ioctl(file->private_data, cmd, arg);
 }
 
 static const struct file_operations nvmx_ctrl_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nvmx_ctrl_open,
+	.release	= nvmx_ctrl_file_release,
+	.unlocked_ioctl	= nvmx_ctrl_file_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
 };
 
@@ -166,6 +245,9 @@ static void nvmx_ctrl_release(struct device *dev)
 {
 	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(dev);
 
+	/* a rescan asked for through a file kept open across removal */
+	cancel_work_sync(&ctrl->scan_work);
+	nvmx_put_admin_queue(ctrl);
 	ida_free(&nvmx_instance_ida, ctrl->instance);
 	kfree(ctrl->queues);
 	kfree(ctrl);

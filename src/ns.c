@@ -9,8 +9,29 @@
 
 #include "nvmx.h"
 
+static int nvmx_bdev_ioctl(struct block_device *bdev, fmode_t mode,
+			   unsigned int cmd, unsigned long arg)
+{
+	return nvmx_ns_ioctl(bdev->bd_disk->private_data, cmd, arg);
+}
+
+/*
+ * The namespace lives as long as its disk: an open block device keeps it,
+ * and it keeps the controller, after removal.
+ */
+static void nvmx_free_disk(struct gendisk *disk)
+{
+	struct nvmx_ns *ns = disk->private_data;
+
+	put_device(&ns->ctrl->device);
+	kfree(ns);
+}
+
 static const struct block_device_operations nvmx_bdev_ops = {
 	.owner		= THIS_MODULE,
+	.ioctl		= nvmx_bdev_ioctl,
+	.compat_ioctl	= blkdev_compat_ptr_ioctl,
+	.free_disk	= nvmx_free_disk,
 };
 
 static ssize_t nsid_show(struct device *dev, struct device_attribute *attr,
@@ -22,13 +43,84 @@ static ssize_t nsid_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(nsid);
 
+/*
+ * A world wide name, as the in-tree driver forms it: the UUID, else the
+ * NGUID, else the EUI64, else vendor id, serial, model and nsid.
+ */
+static ssize_t wwid_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct nvmx_ns *ns = dev_to_disk(dev)->private_data;
+	struct nvmx_ctrl *ctrl = ns->ctrl;
+
+	if (!uuid_is_null(&ns->ids.uuid))
+		return sysfs_emit(buf, "uuid.%pU\n", &ns->ids.uuid);
+	if (memchr_inv(ns->ids.nguid, 0, sizeof(ns->ids.nguid)))
+		return sysfs_emit(buf, "eui.%16phN\n", ns->ids.nguid);
+	if (memchr_inv(ns->ids.eui64, 0, sizeof(ns->ids.eui64)))
+		return sysfs_emit(buf, "eui.%8phN\n", ns->ids.eui64);
+	return sysfs_emit(buf, "nvme.%04x-%*phN-%*phN-%08x\n", ctrl->vid,
+			  (int)strlen(ctrl->serial), ctrl->serial,
+			  (int)strlen(ctrl->model), ctrl->model, ns->nsid);
+}
+static DEVICE_ATTR_RO(wwid);
+
+static ssize_t nguid_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct nvmx_ns *ns = dev_to_disk(dev)->private_data;
+
+	return sysfs_emit(buf, "%pU\n", ns->ids.nguid);
+}
+static DEVICE_ATTR_RO(nguid);
+
+static ssize_t eui_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	struct nvmx_ns *ns = dev_to_disk(dev)->private_data;
+
+	return sysfs_emit(buf, "%8ph\n", ns->ids.eui64);
+}
+static DEVICE_ATTR_RO(eui);
+
+static ssize_t uuid_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct nvmx_ns *ns = dev_to_disk(dev)->private_data;
+
+	return sysfs_emit(buf, "%pU\n", &ns->ids.uuid);
+}
+static DEVICE_ATTR_RO(uuid);
+
 static struct attribute *nvmx_ns_attrs[] = {
 	&dev_attr_nsid.attr,
+	&dev_attr_wwid.attr,
+	&dev_attr_nguid.attr,
+	&dev_attr_eui.attr,
+	&dev_attr_uuid.attr,
 	NULL,
 };
 
+/* nguid, eui and uuid only when the controller reports them */
+static umode_t nvmx_ns_attr_visible(struct kobject *kobj,
+				    struct attribute *a, int n)
+{
+	struct nvmx_ns *ns = dev_to_disk(kobj_to_dev(kobj))->private_data;
+
+	if (a == &dev_attr_nguid.attr)
+		return memchr_inv(ns->ids.nguid, 0, sizeof(ns->ids.nguid)) ?
+		       a->mode : 0;
+	if (a == &dev_attr_eui.attr)
+		return memchr_inv(ns->ids.eui64, 0, sizeof(ns->ids.eui64)) ?
+		       a->mode : 0;
+	if (a == &dev_attr_uuid.attr)
+		return uuid_is_null(&ns->ids.uuid) ? 0 : a->mode;
+	return a->mode;
+}
+
 static const struct attribute_group nvmx_ns_group = {
 	.attrs = nvmx_ns_attrs,
+	.is_visible = nvmx_ns_attr_visible,
 };
 
 static const struct attribute_group *nvmx_ns_groups[] = {
@@ -154,6 +246,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
 	ns->lba_shift = lba_shift;
+	nvmx_identify_ns_ids(ctrl, nsid, id, &ns->ids);
 
 	disk = blk_mq_alloc_disk(&ctrl->tagset, ns);
 	if (IS_ERR(disk))
@@ -163,6 +256,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	snprintf(disk->disk_name, DISK_NAME_LEN, "nvmx%dn%u", ctrl->instance,
 		 nsid);
 	ns->disk = disk;
+	blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
 	nvmx_ns_set_limits(ns, id);
 
 	/* join the list quiesced if the controller's I/O queues are */
@@ -172,6 +266,8 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	list_add_tail(&ns->list, &ctrl->namespaces);
 	up_write(&ctrl->ns_rwsem);
 
+	/* dropped by nvmx_free_disk() once the disk was added */
+	get_device(&ctrl->device);
 	ret = device_add_disk(&ctrl->device, disk, nvmx_ns_groups);
 	if (ret)
 		goto unlink_ns;
@@ -180,6 +276,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	return;
 
 unlink_ns:
+	put_device(&ctrl->device);
 	down_write(&ctrl->ns_rwsem);
 	list_del(&ns->list);
 	up_write(&ctrl->ns_rwsem);
@@ -283,8 +380,7 @@ void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl)
 
 	list_for_each_entry_safe(ns, next, &removed, list) {
 		del_gendisk(ns->disk);
-		put_disk(ns->disk);
-		kfree(ns);
+		put_disk(ns->disk);	/* nvmx_free_disk() frees ns */
 	}
 }
 

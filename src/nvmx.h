@@ -26,6 +26,7 @@
 #include <linux/pci.h>
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
+#include <linux/uuid.h>
 #include <linux/workqueue.h>
 
 #include "nvmx_logic.h"
@@ -38,6 +39,8 @@
 /* PRP lists of up to 32 entries, SGL lists of up to 16 descriptors */
 #define NVMX_SMALL_POOL_SIZE	256
 #define NVMX_WZ_DEAC		BIT(9)	/* Write Zeroes: deallocate */
+#define NVMX_CAP_NSSRS		BIT_ULL(36)	/* NVM Subsystem Reset supported */
+#define NVMX_NSSR_MAGIC		0x4e564d65	/* "NVMe" */
 
 /* A module parameter with its allowed range; @val must stay first. */
 struct nvmx_uint_param {
@@ -157,6 +160,13 @@ struct nvmx_request {
 	struct scatterlist inline_sg[NVMX_INLINE_SG];
 };
 
+/* A namespace's identifiers; all zero when not reported. */
+struct nvmx_ns_ids {
+	u8 eui64[8];
+	u8 nguid[16];
+	uuid_t uuid;
+};
+
 /**
  * struct nvmx_ns - one namespace exposed as a block device
  * @list: entry in nvmx_ctrl.namespaces
@@ -165,6 +175,7 @@ struct nvmx_request {
  * @nsid: namespace id
  * @lba_shift: log2 of the logical block size
  * @deac: Write Zeroes may deallocate, and deallocated blocks read as zeroes
+ * @ids: EUI64, NGUID, UUID, read when the namespace is found
  */
 struct nvmx_ns {
 	struct list_head list;
@@ -173,6 +184,7 @@ struct nvmx_ns {
 	u32 nsid;
 	u8 lba_shift;
 	bool deac;
+	struct nvmx_ns_ids ids;
 };
 
 /* An I/O command with a starting LBA and a block count (for tracing). */
@@ -214,6 +226,8 @@ struct nvmx_ctrl {
 	char model[41];
 	char serial[21];
 	char firmware_rev[9];
+	char subnqn[257];	/* Identify Controller SUBNQN, terminated */
+	u16 vid;
 	u16 cntlid;
 	u8 mdts;
 	u8 vwc;
@@ -280,7 +294,8 @@ int nvmx_queue_request_irq(struct nvmx_queue *nq);
 void nvmx_queue_free_irq(struct nvmx_queue *nq);
 void nvmx_queue_reap(struct nvmx_queue *nq);
 int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl);
-void nvmx_free_admin_tags(struct nvmx_ctrl *ctrl);
+void nvmx_destroy_admin_queue(struct nvmx_ctrl *ctrl);
+void nvmx_put_admin_queue(struct nvmx_ctrl *ctrl);
 int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl);
 void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct request_queue *q);
 bool nvmx_cancel_request(struct request *rq, void *data);
@@ -294,6 +309,8 @@ int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
 int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl);
 void nvmx_identify_ctrl_nvm(struct nvmx_ctrl *ctrl);
 int nvmx_identify_ns(struct nvmx_ctrl *ctrl, u32 nsid, struct nvme_id_ns *id);
+void nvmx_identify_ns_ids(struct nvmx_ctrl *ctrl, u32 nsid,
+			  const struct nvme_id_ns *id, struct nvmx_ns_ids *ids);
 int nvmx_identify_ns_list(struct nvmx_ctrl *ctrl, u32 after, __le32 *list);
 int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count);
 int nvmx_dbbuf_config(struct nvmx_ctrl *ctrl);
@@ -307,6 +324,11 @@ void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl);
 void nvmx_quiesce_io(struct nvmx_ctrl *ctrl);
 void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
 
+/* ioctl.c: the nvme_ioctl.h ABI */
+long nvmx_ctrl_ioctl(struct nvmx_ctrl *ctrl, unsigned int cmd,
+		     unsigned long arg);
+long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg);
+
 /* debugfs.c: counters, histograms, registers */
 void nvmx_debugfs_init(void);
 void nvmx_debugfs_exit(void);
@@ -317,6 +339,8 @@ void nvmx_debugfs_remove_ctrl(struct nvmx_ctrl *ctrl);
 /* pci.c */
 void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown);
 void nvmx_schedule_reset(struct nvmx_ctrl *ctrl);
+int nvmx_reset_sync(struct nvmx_ctrl *ctrl);
+int nvmx_subsystem_reset(struct nvmx_ctrl *ctrl);
 extern struct workqueue_struct *nvmx_wq;
 
 #endif /* NVMX_H */

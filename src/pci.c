@@ -593,6 +593,45 @@ void nvmx_schedule_reset(struct nvmx_ctrl *ctrl)
 		queue_work(nvmx_wq, &ctrl->reset_work);
 }
 
+/**
+ * nvmx_reset_sync() - reset the controller and wait for the outcome
+ * @ctrl: the controller
+ *
+ * Context: process context (ioctl, sysfs).
+ * Return: 0 when the controller is live again, -EBUSY when a reset or a
+ * removal is already under way, -ENETRESET when the reset failed.
+ */
+int nvmx_reset_sync(struct nvmx_ctrl *ctrl)
+{
+	if (!nvmx_change_state(ctrl, NVMX_CTRL_RESETTING))
+		return -EBUSY;
+	dev_warn(&ctrl->device, "resetting controller (requested by %s)\n",
+		 current->comm);
+	queue_work(nvmx_wq, &ctrl->reset_work);
+	flush_work(&ctrl->reset_work);
+	return READ_ONCE(ctrl->state) == NVMX_CTRL_LIVE ? 0 : -ENETRESET;
+}
+
+/**
+ * nvmx_subsystem_reset() - NVM Subsystem Reset, when CAP.NSSRS allows it
+ * @ctrl: the controller
+ *
+ * The reset takes the controller down; the reset work brings it back.
+ * Return: 0, -ENOTTY without NSSR support, -EBUSY when not live.
+ */
+int nvmx_subsystem_reset(struct nvmx_ctrl *ctrl)
+{
+	if (!(ctrl->cap & NVMX_CAP_NSSRS))
+		return -ENOTTY;
+	if (!nvmx_change_state(ctrl, NVMX_CTRL_RESETTING))
+		return -EBUSY;
+	dev_warn(&ctrl->device, "NVM subsystem reset (requested by %s)\n",
+		 current->comm);
+	writel(NVMX_NSSR_MAGIC, ctrl->bar + NVME_REG_NSSR);
+	queue_work(nvmx_wq, &ctrl->reset_work);
+	return 0;
+}
+
 static int nvmx_pci_map(struct nvmx_ctrl *ctrl)
 {
 	struct pci_dev *pdev = ctrl->pdev;
@@ -712,15 +751,15 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto free_queues;
 	ret = nvmx_ctrl_publish(ctrl);
 	if (ret)
-		goto free_admin_tags;
+		goto destroy_admin_queue;
 
 	dev_info(&ctrl->device, "probed %s: CAP 0x%llx, VS 0x%x\n",
 		 pci_name(pdev), ctrl->cap, ctrl->vs);
 	nvmx_schedule_reset(ctrl);
 	return 0;
 
-free_admin_tags:
-	nvmx_free_admin_tags(ctrl);
+destroy_admin_queue:
+	nvmx_destroy_admin_queue(ctrl);
 free_queues:
 	nvmx_free_queues(ctrl, 0);
 release_pools:
@@ -754,7 +793,7 @@ static void nvmx_remove(struct pci_dev *pdev)
 	nvmx_dev_disable(ctrl, true);
 	if (ctrl->tagset.tags)
 		blk_mq_free_tag_set(&ctrl->tagset);
-	nvmx_free_admin_tags(ctrl);
+	nvmx_destroy_admin_queue(ctrl);
 	nvmx_debugfs_remove_ctrl(ctrl);
 	nvmx_dbbuf_free(ctrl);
 	nvmx_free_queues(ctrl, 0);

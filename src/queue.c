@@ -1129,9 +1129,20 @@ int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl)
 	return blk_mq_alloc_tag_set(set);
 }
 
-void nvmx_free_admin_tags(struct nvmx_ctrl *ctrl)
+/*
+ * Removal marks the admin queue dying: from then on passthrough from a
+ * file still open fails with -ENODEV.  The queue and its tag set are
+ * freed with the controller, once the last file is closed.
+ */
+void nvmx_destroy_admin_queue(struct nvmx_ctrl *ctrl)
 {
 	blk_mq_destroy_queue(ctrl->admin_q);
+}
+
+void nvmx_put_admin_queue(struct nvmx_ctrl *ctrl)
+{
+	if (!ctrl->admin_q)
+		return;
 	blk_put_queue(ctrl->admin_q);
 	ctrl->admin_q = NULL;
 	blk_mq_free_tag_set(&ctrl->admin_set);

@@ -14,9 +14,10 @@ host() {
 }
 
 LIMITS="logical_block_size physical_block_size minimum_io_size optimal_io_size
-	max_hw_sectors_kb discard_granularity discard_max_hw_bytes
-	max_discard_segments write_zeroes_max_bytes write_cache dax
-	rotational zoned nr_zones chunk_sectors"
+	max_hw_sectors_kb max_sectors_kb discard_granularity discard_max_hw_bytes
+	max_discard_segments write_zeroes_max_bytes write_cache fua dax
+	rotational add_random zoned nr_zones chunk_sectors nr_requests io_poll
+	virt_boundary_mask max_segments max_segment_size"
 
 limits() {	# limits DRIVER: "nsid limit value" lines for each namespace
 	local n dev l

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmx: the ioctl ABI of include/uapi/linux/nvme_ioctl.h, as the in-tree
+ * driver of this kernel serves it, so that stock nvme-cli and fio work.
+ *
+ *  - /dev/nvmx<C>: ADMIN_CMD, ADMIN64_CMD, IO_CMD (single namespace only),
+ *    RESET, SUBSYS_RESET, RESCAN.
+ *  - /dev/nvmx<C>n<N> and /dev/nvmx<C>g<N>: ADMIN_CMD, ADMIN64_CMD, ID,
+ *    SUBMIT_IO, IO_CMD, IO64_CMD, IO64_CMD_VEC.
+ *
+ * Passthrough needs CAP_SYS_ADMIN; SUBMIT_IO (read, write, compare) needs
+ * only the open device.  The user's data buffer is mapped (or bounced, when
+ * its alignment does not suit the controller) by the block layer; nothing
+ * of the kernel's reaches it beyond what the controller transferred.
+ * Metadata buffers are refused: nvmx exposes no namespace with metadata.
+ */
+#include <linux/blkdev.h>
+#include <linux/nvme_ioctl.h>
+#include <linux/ptrace.h>
+#include <linux/uaccess.h>
+
+#include "nvmx.h"
+
+/**
+ * nvmx_user_cmd_exec() - run a passthrough command with a user buffer
+ * @q: the admin queue or a namespace's queue
+ * @cmd: the command; data pointers are filled in by the mapping
+ * @ubuf: user address of the data, or of an iovec array when @vec
+ * @len: data length in bytes, or the iovec count when @vec
+ * @vec: @ubuf is an iovec array
+ * @timeout_ms: the command's timeout, 0 for the queue's default
+ * @result: the completion's result
+ *
+ * Return: 0, the positive NVMe status of a failed command, or a negative
+ * errno (-EINTR when the command was cancelled by a reset).
+ */
+static int nvmx_user_cmd_exec(struct request_queue *q, struct nvme_command *cmd,
+			      u64 ubuf, u32 len, bool vec, u32 timeout_ms,
+			      u64 *result)
+{
+	struct nvmx_request *req;
+	struct bio *bio = NULL;
+	struct request *rq;
+	blk_status_t sts;
+	int ret;
+
+	rq = blk_mq_alloc_request(q, nvme_is_write(cmd) ? REQ_OP_DRV_OUT :
+				  REQ_OP_DRV_IN, 0);
+	if (IS_ERR(rq))
+		return PTR_ERR(rq);
+	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
+	if (timeout_ms)
+		rq->timeout = msecs_to_jiffies(timeout_ms);
+	req = nvmx_req(rq);
+	req->cmd = *cmd;
+	req->status = 0;
+	req->result.u64 = 0;
+
+	if (ubuf && len) {
+		ret = blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf), len,
+					 GFP_KERNEL, vec, vec ? len : 0, 0,
+					 rq_data_dir(rq));
+		if (ret)
+			goto free_rq;
+		bio = rq->bio;
+	}
+
+	sts = blk_execute_rq(rq, false);
+	*result = le64_to_cpu(req->result.u64);
+	if (req->status == NVME_SC_HOST_ABORTED_CMD)
+		ret = -EINTR;
+	else if (req->status)
+		ret = req->status;
+	else
+		ret = blk_status_to_errno(sts);
+	if (bio && blk_rq_unmap_user(bio) && !ret)
+		ret = -EFAULT;
+free_rq:
+	blk_mq_free_request(rq);
+	return ret;
+}
+
+/* Only the fields a passthrough command may set; no data pointers. */
+static void nvmx_fill_user_cmd(struct nvme_command *c, const u8 opcode,
+			       const struct nvme_passthru_cmd64 *u)
+{
+	memset(c, 0, sizeof(*c));
+	c->common.opcode = opcode;
+	c->common.nsid = cpu_to_le32(u->nsid);
+	c->common.cdw2[0] = cpu_to_le32(u->cdw2);
+	c->common.cdw2[1] = cpu_to_le32(u->cdw3);
+	c->common.cdw10 = cpu_to_le32(u->cdw10);
+	c->common.cdw11 = cpu_to_le32(u->cdw11);
+	c->common.cdw12 = cpu_to_le32(u->cdw12);
+	c->common.cdw13 = cpu_to_le32(u->cdw13);
+	c->common.cdw14 = cpu_to_le32(u->cdw14);
+	c->common.cdw15 = cpu_to_le32(u->cdw15);
+}
+
+/*
+ * Checks shared by the 32- and 64-bit passthrough commands.  On a
+ * namespace device the command's nsid must be that namespace's.
+ */
+static int nvmx_check_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
+			       const struct nvme_passthru_cmd64 *u)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EACCES;
+	if (u->flags)
+		return -EINVAL;
+	if (u->metadata_len || u->metadata)
+		return -EINVAL;
+	if (ns && u->nsid != ns->nsid) {
+		dev_err(&ctrl->device, "%s: nsid %u in the command is not the namespace's (%u)\n",
+			current->comm, u->nsid, ns->nsid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct request_queue *nvmx_cmd_queue(struct nvmx_ctrl *ctrl,
+					    struct nvmx_ns *ns)
+{
+	return ns ? ns->disk->queue : ctrl->admin_q;
+}
+
+/* After commands that change what the namespaces are, look again. */
+static void nvmx_user_cmd_done(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
+			       const struct nvme_command *c, int status)
+{
+	if (ns || status < 0)
+		return;
+	switch (c->common.opcode) {
+	case nvme_admin_format_nvm:
+	case nvme_admin_ns_mgmt:
+	case nvme_admin_ns_attach:
+	case nvme_admin_set_features:
+		queue_work(nvmx_wq, &ctrl->scan_work);
+		break;
+	}
+}
+
+/* NVME_IOCTL_ADMIN_CMD, NVME_IOCTL_IO_CMD: the 32-bit result variant. */
+static int nvmx_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
+			 struct nvme_passthru_cmd __user *ucmd)
+{
+	struct nvme_passthru_cmd u32cmd;
+	struct nvme_passthru_cmd64 u = { };
+	struct nvme_command c;
+	u64 result = 0;
+	int ret;
+
+	if (copy_from_user(&u32cmd, ucmd, sizeof(u32cmd)))
+		return -EFAULT;
+	u.opcode = u32cmd.opcode;
+	u.flags = u32cmd.flags;
+	u.nsid = u32cmd.nsid;
+	u.cdw2 = u32cmd.cdw2;
+	u.cdw3 = u32cmd.cdw3;
+	u.metadata = u32cmd.metadata;
+	u.addr = u32cmd.addr;
+	u.metadata_len = u32cmd.metadata_len;
+	u.data_len = u32cmd.data_len;
+	u.cdw10 = u32cmd.cdw10;
+	u.cdw11 = u32cmd.cdw11;
+	u.cdw12 = u32cmd.cdw12;
+	u.cdw13 = u32cmd.cdw13;
+	u.cdw14 = u32cmd.cdw14;
+	u.cdw15 = u32cmd.cdw15;
+	ret = nvmx_check_user_cmd(ctrl, ns, &u);
+	if (ret)
+		return ret;
+	nvmx_fill_user_cmd(&c, u.opcode, &u);
+	ret = nvmx_user_cmd_exec(nvmx_cmd_queue(ctrl, ns), &c, u.addr,
+				 u.data_len, false, u32cmd.timeout_ms, &result);
+	nvmx_user_cmd_done(ctrl, ns, &c, ret);
+	if (ret >= 0 && put_user(lower_32_bits(result), &ucmd->result))
+		return -EFAULT;
+	return ret;
+}
+
+/* NVME_IOCTL_ADMIN64_CMD, NVME_IOCTL_IO64_CMD(_VEC) */
+static int nvmx_user_cmd64(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
+			   struct nvme_passthru_cmd64 __user *ucmd, bool vec)
+{
+	struct nvme_passthru_cmd64 u;
+	struct nvme_command c;
+	u64 result = 0;
+	int ret;
+
+	if (copy_from_user(&u, ucmd, sizeof(u)))
+		return -EFAULT;
+	ret = nvmx_check_user_cmd(ctrl, ns, &u);
+	if (ret)
+		return ret;
+	nvmx_fill_user_cmd(&c, u.opcode, &u);
+	ret = nvmx_user_cmd_exec(nvmx_cmd_queue(ctrl, ns), &c, u.addr,
+				 u.data_len, vec, u.timeout_ms, &result);
+	nvmx_user_cmd_done(ctrl, ns, &c, ret);
+	if (ret >= 0 && put_user(result, &ucmd->result))
+		return -EFAULT;
+	return ret;
+}
+
+/* NVME_IOCTL_SUBMIT_IO: read, write or compare of whole blocks. */
+static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio)
+{
+	struct nvme_user_io io;
+	struct nvme_command c = { };
+	u64 result;
+
+	if (copy_from_user(&io, uio, sizeof(io)))
+		return -EFAULT;
+	if (io.flags)
+		return -EINVAL;
+	switch (io.opcode) {
+	case nvme_cmd_write:
+	case nvme_cmd_read:
+	case nvme_cmd_compare:
+		break;
+	default:
+		return -EINVAL;
+	}
+	c.rw.opcode = io.opcode;
+	c.rw.nsid = cpu_to_le32(ns->nsid);
+	c.rw.slba = cpu_to_le64(io.slba);
+	c.rw.length = cpu_to_le16(io.nblocks);
+	c.rw.control = cpu_to_le16(io.control);
+	c.rw.dsmgmt = cpu_to_le32(io.dsmgmt);
+	c.rw.reftag = cpu_to_le32(io.reftag);
+	c.rw.apptag = cpu_to_le16(io.apptag);
+	c.rw.appmask = cpu_to_le16(io.appmask);
+	/* no metadata on nvmx namespaces: io.metadata is not used */
+	return nvmx_user_cmd_exec(ns->disk->queue, &c, io.addr,
+				  ((u32)io.nblocks + 1) << ns->lba_shift,
+				  false, 0, &result);
+}
+
+/* IO_CMD on the controller device: only when there is one namespace. */
+static int nvmx_ctrl_io_cmd(struct nvmx_ctrl *ctrl,
+			    struct nvme_passthru_cmd __user *ucmd)
+{
+	struct nvmx_ns *ns;
+	int ret;
+
+	down_read(&ctrl->ns_rwsem);
+	if (list_empty(&ctrl->namespaces)) {
+		up_read(&ctrl->ns_rwsem);
+		return -ENOTTY;
+	}
+	ns = list_first_entry(&ctrl->namespaces, struct nvmx_ns, list);
+	if (!list_is_singular(&ctrl->namespaces)) {
+		up_read(&ctrl->ns_rwsem);
+		dev_warn(&ctrl->device, "NVME_IOCTL_IO_CMD on the controller device needs a single namespace; use the namespace's device\n");
+		return -EINVAL;
+	}
+	/* the disk, and with it the namespace, stays while we use it */
+	get_device(disk_to_dev(ns->disk));
+	up_read(&ctrl->ns_rwsem);
+	ret = nvmx_user_cmd(ctrl, ns, ucmd);
+	put_device(disk_to_dev(ns->disk));
+	return ret;
+}
+
+long nvmx_ctrl_ioctl(struct nvmx_ctrl *ctrl, unsigned int cmd,
+		     unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case NVME_IOCTL_ADMIN_CMD:
+		return nvmx_user_cmd(ctrl, NULL, argp);
+	case NVME_IOCTL_ADMIN64_CMD:
+		return nvmx_user_cmd64(ctrl, NULL, argp, false);
+	case NVME_IOCTL_IO_CMD:
+		return nvmx_ctrl_io_cmd(ctrl, argp);
+	case NVME_IOCTL_RESET:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EACCES;
+		return nvmx_reset_sync(ctrl);
+	case NVME_IOCTL_SUBSYS_RESET:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EACCES;
+		return nvmx_subsystem_reset(ctrl);
+	case NVME_IOCTL_RESCAN:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EACCES;
+		queue_work(nvmx_wq, &ctrl->scan_work);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* The block device and the generic char device of a namespace. */
+long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case NVME_IOCTL_ADMIN_CMD:
+		return nvmx_user_cmd(ns->ctrl, NULL, argp);
+	case NVME_IOCTL_ADMIN64_CMD:
+		return nvmx_user_cmd64(ns->ctrl, NULL, argp, false);
+	case NVME_IOCTL_ID:
+		force_successful_syscall_return();
+		return ns->nsid;
+	case NVME_IOCTL_IO_CMD:
+		return nvmx_user_cmd(ns->ctrl, ns, argp);
+	case NVME_IOCTL_SUBMIT_IO:
+		return nvmx_submit_io(ns, argp);
+	case NVME_IOCTL_IO64_CMD:
+		return nvmx_user_cmd64(ns->ctrl, ns, argp, false);
+	case NVME_IOCTL_IO64_CMD_VEC:
+		return nvmx_user_cmd64(ns->ctrl, ns, argp, true);
+	default:
+		return -ENOTTY;
+	}
+}

@@ -1,0 +1,52 @@
+#!/bin/bash
+# The ioctls: data through nvme-cli's write, read, compare, flush, dsm,
+# write-zeroes and io-passthru lands where the block device sees it; the
+# error cases (bad pointers, flags, lengths, nsid, opcodes, unprivileged
+# callers) give the errno or NVMe status the in-tree driver gives
+# (tests/tools/ioctl-errors.c, run against both drivers).
+. tests/lib.sh
+
+host() {
+	cc -O2 -Wall -o "$TEST_OUT/ioctl-errors" tests/tools/ioctl-errors.c ||
+		fail "cannot build ioctl-errors"
+	lab_run --nvme serial=nvmx-ioctl --ns size=64M
+}
+
+guest() {
+	local c n blk
+
+	load_driver
+	n=$(ns_dev nvmx-ioctl 1)
+	c=/dev/$(ctrl_by_serial nvmx-ioctl)
+	blk=$(cat /sys/block/"$(basename "$n")"/queue/logical_block_size)
+	expect_eq "$blk" 512 "block size"
+
+	head -c 8192 /dev/urandom >/tmp/data
+	nvme write "$n" -s 64 -c 15 -z 8192 -d /tmp/data >/dev/null || fail "nvme write"
+	dd if="$n" of=/tmp/back bs=512 skip=64 count=16 iflag=direct status=none
+	cmp /tmp/data /tmp/back || fail "nvme write: block device reads other data"
+	nvme read "$n" -s 64 -c 15 -z 8192 -d /tmp/read >/dev/null || fail "nvme read"
+	cmp /tmp/data /tmp/read || fail "nvme read: other data than written"
+	nvme compare "$n" -s 64 -c 15 -z 8192 -d /tmp/data >/dev/null || fail "nvme compare of equal data"
+	head -c 8192 /dev/zero >/tmp/zero
+	if nvme compare "$n" -s 64 -c 15 -z 8192 -d /tmp/zero >/dev/null 2>&1; then
+		fail "nvme compare of different data succeeded"
+	fi
+	nvme flush "$n" -n 1 >/dev/null || fail "nvme flush"
+	nvme write-zeroes "$n" -s 64 -c 7 >/dev/null || fail "nvme write-zeroes"
+	dd if="$n" of=/tmp/back bs=512 skip=64 count=8 iflag=direct status=none
+	cmp /tmp/back <(head -c 4096 /dev/zero) || fail "write-zeroes left data"
+	nvme dsm "$n" -d -s 72 -b 8 >/dev/null || fail "nvme dsm (deallocate)"
+	nvme io-passthru "$n" -o 1 -n 1 -l 8192 -w -i /tmp/data --cdw10=200 --cdw12=15 >/dev/null ||
+		fail "io-passthru write"
+	dd if="$n" of=/tmp/back bs=512 skip=200 count=16 iflag=direct status=none
+	cmp /tmp/data /tmp/back || fail "io-passthru write: block device reads other data"
+
+	"$LAB_OUT/ioctl-errors" "$c" "$n" || fail "ioctl error cases"
+	wait_for "[ \"\$(cat /sys/class/$CLASS/$(basename "$c")/state)\" = live ]" 60
+	# the data survived the reset
+	dd if="$n" of=/tmp/back bs=512 skip=200 count=16 iflag=direct status=none
+	cmp /tmp/data /tmp/back || fail "data changed across NVME_IOCTL_RESET"
+}
+
+main "$@"
