@@ -11,7 +11,8 @@ host() {
 guest() {
 	local bad
 
-	for bad in io_timeout=0 admin_timeout=3601 admin_timeout=abc max_retries=-1 max_retries=256; do
+	for bad in io_timeout=0 admin_timeout=3601 admin_timeout=abc max_retries=-1 max_retries=256 \
+		poll_queues=257 sgl_threshold=-1 io_queue_depth=1 nr_io_queues=65536; do
 		dmesg -C
 		if insmod "$LAB_REPO/nvmx.ko" "$bad" 2>/dev/null; then
 			fail "insmod accepted $bad"
@@ -25,6 +26,13 @@ guest() {
 	expect_eq "$(cat /sys/module/nvmx/parameters/io_timeout)" 7 io_timeout
 	expect_eq "$(cat /sys/module/nvmx/parameters/admin_timeout)" 9 admin_timeout
 	expect_eq "$(cat /sys/module/nvmx/parameters/max_retries)" 0 max_retries
+	# sgl_threshold may change at run time, within its range only
+	echo 4096 >/sys/module/nvmx/parameters/sgl_threshold
+	expect_eq "$(cat /sys/module/nvmx/parameters/sgl_threshold)" 4096 sgl_threshold
+	if echo -5 >/sys/module/nvmx/parameters/sgl_threshold 2>/dev/null; then
+		fail "sgl_threshold accepted -5"
+	fi
+	expect_eq "$(cat /sys/module/nvmx/parameters/sgl_threshold)" 4096 "sgl_threshold after a bad write"
 	unload_driver
 }
 

@@ -2,9 +2,10 @@
 # The queue limits nvmx gives each namespace are the ones the in-tree
 # driver gives it, on the same controller in the same VM: block sizes, I/O
 # hints (NPWG/NOWS from min_io_size/opt_io_size), transfer, discard and
-# write-zeroes limits, write cache.  Three namespaces: plain 512 B, 4 KiB
-# blocks, and 512 B blocks with a preferred write granularity of 8 KiB and
-# an optimal write size of 64 KiB.
+# write-zeroes limits, write cache, and max_segments at least the in-tree
+# driver's.  Three namespaces: plain 512 B, 4 KiB blocks, and 512 B blocks
+# with a preferred write granularity of 8 KiB and an optimal write size of
+# 64 KiB.
 . tests/lib.sh
 
 host() {
@@ -17,7 +18,7 @@ LIMITS="logical_block_size physical_block_size minimum_io_size optimal_io_size
 	max_hw_sectors_kb max_sectors_kb discard_granularity discard_max_hw_bytes
 	max_discard_segments write_zeroes_max_bytes write_cache fua dax
 	rotational add_random zoned nr_zones chunk_sectors nr_requests io_poll
-	virt_boundary_mask max_segments max_segment_size"
+	virt_boundary_mask max_segment_size"
 
 limits() {	# limits DRIVER: "nsid limit value" lines for each namespace
 	local n dev l
@@ -30,14 +31,20 @@ limits() {	# limits DRIVER: "nsid limit value" lines for each namespace
 		for l in $LIMITS; do
 			echo "$n $l $(cat /sys/block/"$(basename "$dev")"/queue/"$l")"
 		done
+		echo "$n max_segments $(cat /sys/block/"$(basename "$dev")"/queue/max_segments)" >&3
 	done
 	unload_driver
 }
 
 guest() {
 	nvmx_only
-	limits nvme >/tmp/limits-nvme
-	limits nvmx >/tmp/limits-nvmx
+	limits nvme >/tmp/limits-nvme 3>/tmp/segs-nvme
+	limits nvmx >/tmp/limits-nvmx 3>/tmp/segs-nvmx
+	# nvmx allows 128 segments per request where the in-tree driver
+	# allows 127: never fewer
+	paste /tmp/segs-nvme /tmp/segs-nvmx | while read -r n _ a _ _ b; do
+		[ "$b" -ge "$a" ] || fail "nsid $n: max_segments $b, the in-tree driver has $a"
+	done
 	cat /tmp/limits-nvmx
 	diff -u /tmp/limits-nvme /tmp/limits-nvmx || fail "queue limits differ from the in-tree driver's"
 	grep -q '^3 optimal_io_size 65536$' /tmp/limits-nvmx || fail "optimal_io_size of nsid 3 is not 64 KiB"

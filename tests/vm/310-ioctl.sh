@@ -35,7 +35,8 @@ guest() {
 	nvme flush "$n" -n 1 >/dev/null || fail "nvme flush"
 	nvme write-zeroes "$n" -s 64 -c 7 >/dev/null || fail "nvme write-zeroes"
 	dd if="$n" of=/tmp/back bs=512 skip=64 count=8 iflag=direct status=none
-	cmp /tmp/back <(head -c 4096 /dev/zero) || fail "write-zeroes left data"
+	head -c 4096 /dev/zero >/tmp/zero4k
+	cmp /tmp/back /tmp/zero4k || fail "write-zeroes left data"
 	nvme dsm "$n" -d -s 72 -b 8 >/dev/null || fail "nvme dsm (deallocate)"
 	nvme io-passthru "$n" -o 1 -n 1 -l 8192 -w -i /tmp/data --cdw10=200 --cdw12=15 >/dev/null ||
 		fail "io-passthru write"
