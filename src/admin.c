@@ -110,6 +110,27 @@ free_id:
 }
 
 /**
+ * nvmx_get_vwc() - is the volatile write cache on now (Get Features 06h)?
+ * @ctrl: the controller, identified
+ *
+ * A controller that does not answer is taken to have it on, so that
+ * flushes are sent.
+ */
+bool nvmx_get_vwc(struct nvmx_ctrl *ctrl)
+{
+	struct nvme_command cmd = { };
+	union nvme_result res;
+
+	if (!(ctrl->vwc & NVME_CTRL_VWC_PRESENT))
+		return false;
+	cmd.features.opcode = nvme_admin_get_features;
+	cmd.features.fid = cpu_to_le32(NVME_FEAT_VOLATILE_WC);
+	if (nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, &res, 0))
+		return true;
+	return le32_to_cpu(res.u32) & 1;
+}
+
+/**
  * nvmx_identify_ctrl_nvm() - limits of the NVM command set (CNS 06h)
  * @ctrl: the controller
  *

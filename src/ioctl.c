@@ -124,18 +124,30 @@ static struct request_queue *nvmx_cmd_queue(struct nvmx_ctrl *ctrl,
 	return ns ? ns->disk->queue : ctrl->admin_q;
 }
 
-/* After commands that change what the namespaces are, look again. */
+/*
+ * After commands that change what the namespaces are, look again; a
+ * volatile write cache switched on or off shows in the queues' flags.
+ */
 static void nvmx_user_cmd_done(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 			       const struct nvme_command *c, int status)
 {
-	if (ns || status < 0)
+	if (ns || status)
 		return;
 	switch (c->common.opcode) {
 	case nvme_admin_format_nvm:
 	case nvme_admin_ns_mgmt:
 	case nvme_admin_ns_attach:
-	case nvme_admin_set_features:
 		queue_work(nvmx_wq, &ctrl->scan_work);
+		break;
+	case nvme_admin_set_features:
+		if ((le32_to_cpu(c->common.cdw10) & 0xff) == NVME_FEAT_VOLATILE_WC &&
+		    (ctrl->vwc & NVME_CTRL_VWC_PRESENT)) {
+			bool on = le32_to_cpu(c->common.cdw11) & 1;
+
+			nvmx_set_write_cache(ctrl, on);
+			dev_info(&ctrl->device, "volatile write cache %s by %s\n",
+				 on ? "enabled" : "disabled", current->comm);
+		}
 		break;
 	}
 }

@@ -198,7 +198,7 @@ static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 	struct nvmx_ctrl *ctrl = ns->ctrl;
 	struct request_queue *q = ns->disk->queue;
 	u32 lbs = 1U << ns->lba_shift;
-	bool vwc = ctrl->vwc & NVME_CTRL_VWC_PRESENT;
+	bool vwc = READ_ONCE(ctrl->vwc_on);
 
 	nvmx_set_queue_limits(ctrl, q);
 	blk_queue_logical_block_size(q, lbs);
@@ -224,8 +224,55 @@ static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 	}
 	/* DLFEAT: deallocated blocks read as zeroes, Write Zeroes may deallocate */
 	ns->deac = (id->dlfeat & 0x7) == 0x1 && (id->dlfeat & BIT(3));
-	set_capacity(ns->disk,
-		     le64_to_cpu(id->nsze) << (ns->lba_shift - SECTOR_SHIFT));
+}
+
+static sector_t nvmx_ns_sectors(struct nvmx_ns *ns, struct nvme_id_ns *id)
+{
+	return le64_to_cpu(id->nsze) << (ns->lba_shift - SECTOR_SHIFT);
+}
+
+/*
+ * A namespace seen again: its size may have changed, and after a Format
+ * NVM its block size.  The limits change with the queue frozen, so no
+ * request is built for one format and sent in another.  A format nvmx
+ * cannot serve leaves the disk with no capacity.
+ */
+static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
+{
+	struct request_queue *q = ns->disk->queue;
+	u8 shift = nvmx_ns_lba_shift(ns->ctrl, ns->nsid, id);
+
+	if (!shift) {
+		dev_warn(&ns->ctrl->device, "%s: new format not supported; no capacity until it changes back\n",
+			 ns->disk->disk_name);
+		set_capacity_and_notify(ns->disk, 0);
+		return;
+	}
+	if (shift != ns->lba_shift) {
+		blk_mq_freeze_queue(q);
+		ns->lba_shift = shift;
+		nvmx_ns_set_limits(ns, id);
+		blk_mq_unfreeze_queue(q);
+		dev_info(&ns->ctrl->device, "%s: block size now %u bytes\n",
+			 ns->disk->disk_name, 1U << shift);
+	}
+	set_capacity_and_notify(ns->disk, nvmx_ns_sectors(ns, id));
+}
+
+/*
+ * The volatile write cache is on or off (found at reset, or switched by
+ * Set Features 06h): tell the namespaces' queues, so that flushes and FUA
+ * are sent exactly when they matter.
+ */
+void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
+{
+	struct nvmx_ns *ns;
+
+	WRITE_ONCE(ctrl->vwc_on, on);
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		blk_queue_write_cache(ns->disk->queue, on, on);
+	up_read(&ctrl->ns_rwsem);
 }
 
 static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
@@ -258,6 +305,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	ns->disk = disk;
 	blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
 	nvmx_ns_set_limits(ns, id);
+	set_capacity(disk, nvmx_ns_sectors(ns, id));
 
 	/* join the list quiesced if the controller's I/O queues are */
 	down_write(&ctrl->ns_rwsem);
@@ -308,8 +356,7 @@ static void nvmx_validate_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 		nvmx_alloc_ns(ctrl, nsid, id);
 		return;
 	}
-	set_capacity_and_notify(ns->disk, le64_to_cpu(id->nsze) <<
-				(ns->lba_shift - SECTOR_SHIFT));
+	nvmx_update_ns(ns, id);
 }
 
 /**

@@ -231,6 +231,7 @@ struct nvmx_ctrl {
 	u16 cntlid;
 	u8 mdts;
 	u8 vwc;
+	bool vwc_on;		/* write cache enabled, as last set */
 	u32 rtd3e;		/* microseconds, 0 if not reported */
 	u32 nn;			/* number of namespaces */
 	u16 oncs;		/* optional NVM commands supported */
@@ -308,6 +309,7 @@ int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
 		     unsigned int timeout);
 int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl);
 void nvmx_identify_ctrl_nvm(struct nvmx_ctrl *ctrl);
+bool nvmx_get_vwc(struct nvmx_ctrl *ctrl);
 int nvmx_identify_ns(struct nvmx_ctrl *ctrl, u32 nsid, struct nvme_id_ns *id);
 void nvmx_identify_ns_ids(struct nvmx_ctrl *ctrl, u32 nsid,
 			  const struct nvme_id_ns *id, struct nvmx_ns_ids *ids);
@@ -321,6 +323,7 @@ int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid);
 /* ns.c: namespaces as block devices */
 void nvmx_scan_work(struct work_struct *work);
 void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl);
+void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on);
 void nvmx_quiesce_io(struct nvmx_ctrl *ctrl);
 void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
 

@@ -547,6 +547,7 @@ static void nvmx_reset_work(struct work_struct *work)
 	if (ret)
 		goto fail;
 	nvmx_identify_ctrl_nvm(ctrl);
+	nvmx_set_write_cache(ctrl, nvmx_get_vwc(ctrl));
 	nvmx_update_limits(ctrl);
 	nvmx_dbbuf_setup(ctrl);
 	ret = nvmx_setup_io_queues(ctrl);

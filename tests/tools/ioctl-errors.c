@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 	int cfd, nfd, nsid, st;
 	pid_t pid;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* no buffered lines across fork() */
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s CTRLDEV NSDEV\n", argv[0]);
 		return 2;

@@ -3,7 +3,9 @@
 # in-tree driver's hold for the same controller in the same VM (padding
 # aside), reset_controller resets and comes back live with the data
 # intact, rescan_controller is accepted.  A second namespace carries an
-# EUI64, the first QEMU's default UUID.
+# EUI64: the in-tree driver ignores the identifiers of QEMU's controller
+# (its BOGUS_NID quirk, as QEMU's defaults are not unique), nvmx shows the
+# one given, so those two lines are checked on their own.
 . tests/lib.sh
 
 host() {
@@ -43,9 +45,11 @@ guest() {
 	attrs nvme >/tmp/attrs-nvme
 	attrs nvmx >/tmp/attrs-nvmx
 	cat /tmp/attrs-nvmx
-	diff -u /tmp/attrs-nvme /tmp/attrs-nvmx || fail "sysfs attributes differ from the in-tree driver's"
-	grep -q '^ns2 eui (none)$' /tmp/attrs-nvmx && fail "EUI64 of nsid 2 not shown"
-	grep -q '^ns1 wwid uuid\.' /tmp/attrs-nvmx || fail "wwid of nsid 1 is not its UUID"
+	grep -vE '^ns2 (wwid|eui) ' /tmp/attrs-nvme >/tmp/cmp-nvme || true
+	grep -vE '^ns2 (wwid|eui) ' /tmp/attrs-nvmx >/tmp/cmp-nvmx || true
+	diff -u /tmp/cmp-nvme /tmp/cmp-nvmx || fail "sysfs attributes differ from the in-tree driver's"
+	grep -qx 'ns2 eui 00 11 22 33 44 55 66 77' /tmp/attrs-nvmx || fail "EUI64 of nsid 2 not shown"
+	grep -qx 'ns2 wwid eui.0011223344556677' /tmp/attrs-nvmx || fail "wwid of nsid 2 is not its EUI64"
 
 	DRIVER=nvmx CLASS=nvmx
 	load_driver

@@ -1,11 +1,12 @@
 #!/bin/bash
 # The queue limits nvmx gives each namespace are the ones the in-tree
 # driver gives it, on the same controller in the same VM: block sizes, I/O
-# hints (NPWG/NOWS from min_io_size/opt_io_size), transfer, discard and
+# hints (NPWG/NOWS when NSFEAT says they are valid), transfer, discard and
 # write-zeroes limits, write cache, and max_segments at least the in-tree
-# driver's.  Three namespaces: plain 512 B, 4 KiB blocks, and 512 B blocks
-# with a preferred write granularity of 8 KiB and an optimal write size of
-# 64 KiB.
+# driver's.  Three namespaces: plain 512 B, 4 KiB blocks, and one with the
+# min_io_size/opt_io_size/physical_block_size properties (QEMU 7.2 does
+# not pass those on to Identify Namespace; the test shows that both
+# drivers agree on what it does report).
 . tests/lib.sh
 
 host() {
@@ -47,8 +48,9 @@ guest() {
 	done
 	cat /tmp/limits-nvmx
 	diff -u /tmp/limits-nvme /tmp/limits-nvmx || fail "queue limits differ from the in-tree driver's"
-	grep -q '^3 optimal_io_size 65536$' /tmp/limits-nvmx || fail "optimal_io_size of nsid 3 is not 64 KiB"
-	grep -q '^3 minimum_io_size 8192$' /tmp/limits-nvmx || fail "minimum_io_size of nsid 3 is not 8 KiB"
+	# QEMU 7.2 sets NSFEAT's optimal-performance bit with NPWG = NOWS = 0
+	# (one block): the hint path is taken, and gives one block
+	grep -qx '2 optimal_io_size 4096' /tmp/limits-nvmx || fail "optimal_io_size of nsid 2 is not one 4 KiB block"
 }
 
 main "$@"
