@@ -44,11 +44,11 @@ static int queues_show(struct seq_file *m, void *unused)
 	struct nvmx_ctrl *ctrl = m->private;
 	unsigned int i;
 
-	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes sq_shadowed cq_shadowed polls sgl_cmds\n");
+	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes sq_shadowed cq_shadowed polls sgl_cmds plug_lists\n");
 	for (i = 0; i < READ_ONCE(ctrl->nr_alloc_queues); i++) {
 		struct nvmx_queue *nq = &ctrl->queues[i];
 
-		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu\n",
+		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu\n",
 			   nq->qid, nq->depth, READ_ONCE(nq->cq_vector),
 			   test_bit(NVMX_QUEUE_LIVE, &nq->flags),
 			   READ_ONCE(nq->sq_tail), READ_ONCE(nq->cq_head),
@@ -61,7 +61,7 @@ static int queues_show(struct seq_file *m, void *unused)
 			   (s64)atomic64_read(&nq->timeouts),
 			   READ_ONCE(nq->bad_cqes), READ_ONCE(nq->sq_shadowed),
 			   READ_ONCE(nq->cq_shadowed), READ_ONCE(nq->polls),
-			   READ_ONCE(nq->sgl_cmds));
+			   READ_ONCE(nq->sgl_cmds), READ_ONCE(nq->plug_lists));
 	}
 	return 0;
 }
@@ -88,6 +88,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "irqs %llu\n", READ_ONCE(nq->irqs));
 	seq_printf(m, "polls %llu\n", READ_ONCE(nq->polls));
 	seq_printf(m, "sgl_cmds %llu\n", READ_ONCE(nq->sgl_cmds));
+	seq_printf(m, "plug_lists %llu\n", READ_ONCE(nq->plug_lists));
 	seq_printf(m, "errors %llu\n", READ_ONCE(nq->errors));
 	seq_printf(m, "timeouts %lld\n", (s64)atomic64_read(&nq->timeouts));
 	seq_printf(m, "bad_cqes %llu\n", READ_ONCE(nq->bad_cqes));

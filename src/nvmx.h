@@ -112,6 +112,7 @@ struct nvmx_queue {
 	u64 sq_shadowed;	/* under sq_lock: shadow-only updates */
 	u64 max_inflight;	/* under sq_lock */
 	u64 sgl_cmds;		/* under sq_lock: data described by SGLs */
+	u64 plug_lists;		/* under sq_lock: runs written by queue_rqs */
 	u64 completed;		/* by the reaper */
 	u64 cq_doorbells;	/* by the reaper: MMIO writes */
 	u64 cq_shadowed;	/* by the reaper: shadow-only updates */

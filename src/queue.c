@@ -638,6 +638,7 @@ static void nvmx_submit_list(struct nvmx_queue *nq, struct request *list)
 		nvmx_sq_write(nq, &nvmx_req(rq)->cmd);
 		nq->sgl_cmds += nvmx_req(rq)->sgl;
 	}
+	nq->plug_lists++;
 	nvmx_sq_ring(nq);
 	spin_unlock(&nq->sq_lock);
 }

@@ -19,7 +19,7 @@ sgl_cmds() {
 }
 
 guest() {
-	local dev bs rw depth direct i=0 jobs size sgl before after
+	local dev bs rw depth direct i=0 jobs size sgl before after lists
 	local param=/sys/module/$DRIVER/parameters/sgl_threshold
 
 	load_driver
@@ -51,6 +51,12 @@ guest() {
 			i=$((i + 1))
 		done
 	done
+	if [ "$DRIVER" = nvmx ]; then
+		# libaio submits under a plug: those lists came through queue_rqs
+		lists=$(awk 'NR > 1 && $1 > 0 { n += $22 } END { print n + 0 }' /sys/kernel/debug/nvmx/nvmx0/queues)
+		echo "plug lists written by queue_rqs: $lists"
+		[ "$lists" -gt 0 ] || fail "queue_rqs was never used"
+	fi
 }
 
 main "$@"
