@@ -15,6 +15,11 @@ static DEFINE_IDA(nvmx_instance_ida);
 static dev_t nvmx_chr_devt;
 static struct class *nvmx_class;
 
+/* /dev/nvmx<C>g<N>: the namespaces' generic char devices */
+static DEFINE_IDA(nvmx_generic_minor_ida);
+static dev_t nvmx_generic_devt;
+static struct class *nvmx_generic_class;
+
 static const char * const nvmx_state_names[] = {
 	[NVMX_CTRL_NEW]		= "new",
 	[NVMX_CTRL_RESETTING]	= "resetting",
@@ -305,6 +310,90 @@ void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl)
 	cdev_device_del(&ctrl->cdev, &ctrl->device);
 }
 
+/*
+ * The generic char device of a namespace: passthrough ioctls without the
+ * block layer's view of the namespace.  An open file holds the disk, and
+ * with it the namespace and the controller.
+ */
+static int nvmx_generic_open(struct inode *inode, struct file *file)
+{
+	struct nvmx_ns *ns = container_of(inode->i_cdev, struct nvmx_ns, cdev);
+
+	if (!get_device(disk_to_dev(ns->disk)))
+		return -ENXIO;
+	file->private_data = ns;
+	return nonseekable_open(inode, file);
+}
+
+static int nvmx_generic_release(struct inode *inode, struct file *file)
+{
+	struct nvmx_ns *ns = file->private_data;
+
+	put_device(disk_to_dev(ns->disk));
+	return 0;
+}
+
+static long nvmx_generic_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	return nvmx_ns_ioctl(file->private_data, cmd, arg);
+}
+
+static const struct file_operations nvmx_generic_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nvmx_generic_open,
+	.release	= nvmx_generic_release,
+	.unlocked_ioctl	= nvmx_generic_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};
+
+static void nvmx_generic_dev_release(struct device *dev)
+{
+	ida_free(&nvmx_generic_minor_ida, MINOR(dev->devt));
+}
+
+/**
+ * nvmx_ns_add_generic() - create /dev/nvmx<C>g<N>
+ * @ns: the namespace, its disk added
+ *
+ * Return: 0 or a negative errno; on failure nothing is left.
+ */
+int nvmx_ns_add_generic(struct nvmx_ns *ns)
+{
+	struct device *dev = &ns->cdev_device;
+	int minor, ret;
+
+	minor = ida_alloc_max(&nvmx_generic_minor_ida, NVMX_MINORS - 1,
+			      GFP_KERNEL);
+	if (minor < 0)
+		return minor;
+	device_initialize(dev);
+	dev->devt = MKDEV(MAJOR(nvmx_generic_devt), minor);
+	dev->class = nvmx_generic_class;
+	dev->parent = &ns->ctrl->device;
+	dev->release = nvmx_generic_dev_release;
+	ret = dev_set_name(dev, "nvmx%dg%u", ns->ctrl->instance, ns->nsid);
+	if (ret)
+		goto put_dev;
+	cdev_init(&ns->cdev, &nvmx_generic_fops);
+	ns->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&ns->cdev, dev);
+	if (ret)
+		goto put_dev;
+	return 0;
+
+put_dev:
+	put_device(dev);	/* frees the minor */
+	return ret;
+}
+
+void nvmx_ns_remove_generic(struct nvmx_ns *ns)
+{
+	cdev_device_del(&ns->cdev, &ns->cdev_device);
+	put_device(&ns->cdev_device);
+}
+
 int nvmx_core_init(void)
 {
 	int ret;
@@ -312,13 +401,26 @@ int nvmx_core_init(void)
 	ret = alloc_chrdev_region(&nvmx_chr_devt, 0, NVMX_MINORS, "nvmx");
 	if (ret)
 		return ret;
+	ret = alloc_chrdev_region(&nvmx_generic_devt, 0, NVMX_MINORS,
+				  "nvmx-generic");
+	if (ret)
+		goto unregister_chrdev;
 	nvmx_class = class_create(THIS_MODULE, "nvmx");
 	if (IS_ERR(nvmx_class)) {
 		ret = PTR_ERR(nvmx_class);
-		goto unregister_chrdev;
+		goto unregister_generic;
+	}
+	nvmx_generic_class = class_create(THIS_MODULE, "nvmx-generic");
+	if (IS_ERR(nvmx_generic_class)) {
+		ret = PTR_ERR(nvmx_generic_class);
+		goto destroy_class;
 	}
 	return 0;
 
+destroy_class:
+	class_destroy(nvmx_class);
+unregister_generic:
+	unregister_chrdev_region(nvmx_generic_devt, NVMX_MINORS);
 unregister_chrdev:
 	unregister_chrdev_region(nvmx_chr_devt, NVMX_MINORS);
 	return ret;
@@ -326,7 +428,10 @@ unregister_chrdev:
 
 void nvmx_core_exit(void)
 {
+	class_destroy(nvmx_generic_class);
 	class_destroy(nvmx_class);
+	unregister_chrdev_region(nvmx_generic_devt, NVMX_MINORS);
 	unregister_chrdev_region(nvmx_chr_devt, NVMX_MINORS);
+	ida_destroy(&nvmx_generic_minor_ida);
 	ida_destroy(&nvmx_instance_ida);
 }

@@ -137,7 +137,9 @@ static void nvmx_user_cmd_done(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	case nvme_admin_format_nvm:
 	case nvme_admin_ns_mgmt:
 	case nvme_admin_ns_attach:
+		/* done before returning: the caller may use the new format */
 		queue_work(nvmx_wq, &ctrl->scan_work);
+		flush_work(&ctrl->scan_work);
 		break;
 	case nvme_admin_set_features:
 		if ((le32_to_cpu(c->common.cdw10) & 0xff) == NVME_FEAT_VOLATILE_WC &&

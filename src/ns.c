@@ -319,8 +319,21 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	ret = device_add_disk(&ctrl->device, disk, nvmx_ns_groups);
 	if (ret)
 		goto unlink_ns;
+	ret = nvmx_ns_add_generic(ns);
+	if (ret)
+		goto del_disk;
 	dev_info(&ctrl->device, "nsid %u: %s, %llu blocks of %u bytes\n", nsid,
 		 disk->disk_name, le64_to_cpu(id->nsze), 1U << lba_shift);
+	return;
+
+del_disk:
+	down_write(&ctrl->ns_rwsem);
+	list_del(&ns->list);
+	up_write(&ctrl->ns_rwsem);
+	del_gendisk(disk);
+	put_disk(disk);		/* nvmx_free_disk() frees ns */
+	dev_err(&ctrl->device, "nsid %u: cannot create the generic device (%d)\n",
+		nsid, ret);
 	return;
 
 unlink_ns:
@@ -426,6 +439,7 @@ void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl)
 	up_write(&ctrl->ns_rwsem);
 
 	list_for_each_entry_safe(ns, next, &removed, list) {
+		nvmx_ns_remove_generic(ns);
 		del_gendisk(ns->disk);
 		put_disk(ns->disk);	/* nvmx_free_disk() frees ns */
 	}

@@ -177,6 +177,8 @@ struct nvmx_ns_ids {
  * @lba_shift: log2 of the logical block size
  * @deac: Write Zeroes may deallocate, and deallocated blocks read as zeroes
  * @ids: EUI64, NGUID, UUID, read when the namespace is found
+ * @cdev: the generic char device /dev/nvmx<C>g<N>
+ * @cdev_device: its device (class nvmx-generic)
  */
 struct nvmx_ns {
 	struct list_head list;
@@ -186,6 +188,8 @@ struct nvmx_ns {
 	u8 lba_shift;
 	bool deac;
 	struct nvmx_ns_ids ids;
+	struct cdev cdev;
+	struct device cdev_device;
 };
 
 /* An I/O command with a starting LBA and a block count (for tracing). */
@@ -285,6 +289,8 @@ void nvmx_core_exit(void);
 int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent);
 int nvmx_ctrl_publish(struct nvmx_ctrl *ctrl);
 void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl);
+int nvmx_ns_add_generic(struct nvmx_ns *ns);
+void nvmx_ns_remove_generic(struct nvmx_ns *ns);
 bool nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new);
 const char *nvmx_state_name(enum nvmx_ctrl_state state);
 

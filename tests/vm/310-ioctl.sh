@@ -2,6 +2,7 @@
 # The ioctls: data through nvme-cli's write, read, compare, flush, dsm,
 # write-zeroes and io-passthru lands where the block device sees it; a
 # format to 4 KiB blocks and back changes the block device's block size;
+# the generic char device reads the same data;
 # nvmx's queues follow the volatile write cache switched off and on; the
 # error cases (bad pointers, flags, lengths, nsid, opcodes, unprivileged
 # callers) give the errno or NVMe status the in-tree driver gives
@@ -15,7 +16,7 @@ host() {
 }
 
 guest() {
-	local c n blk b
+	local c n blk b g
 
 	load_driver
 	n=$(ns_dev nvmx-ioctl 1)
@@ -44,6 +45,14 @@ guest() {
 		fail "io-passthru write"
 	dd if="$n" of=/tmp/back bs=512 skip=200 count=16 iflag=direct status=none
 	cmp /tmp/data /tmp/back || fail "io-passthru write: block device reads other data"
+
+	# the namespace's generic char device: /dev/ng<C>n1 or /dev/nvmx<C>g1
+	if [ "$DRIVER" = nvme ]; then g=/dev/ng${c#/dev/nvme}n1; else g=${c}g1; fi
+	wait_for "[ -c $g ]" 30
+	nvme io-passthru "$g" -o 2 -n 1 -l 8192 -r --cdw10=200 --cdw12=15 -b >/tmp/gback ||
+		fail "io-passthru read through $g"
+	cmp /tmp/data /tmp/gback || fail "io-passthru read through $g: other data"
+	nvme id-ns "$g" -o json >/dev/null || fail "id-ns through $g"
 
 	# Format NVM to 4 KiB blocks and back: the block device follows
 	b=$(basename "$n")
