@@ -74,6 +74,8 @@ guest() {
 		expect_eq "$(cat /sys/block/"$b"/queue/write_cache)" "write back" "write cache after vwc on"
 	fi
 
+	# (the format erased the namespace) data to find after the reset
+	dd if=/tmp/data of="$n" bs=512 seek=200 oflag=direct status=none
 	"$LAB_OUT/ioctl-errors" "$c" "$n" || fail "ioctl error cases"
 	wait_for "[ \"\$(cat /sys/class/$CLASS/$(basename "$c")/state)\" = live ]" 60
 	# the data survived the reset
