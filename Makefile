@@ -5,6 +5,7 @@ KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 CHECKPATCH ?= /usr/local/share/nvmx/checkpatch/scripts/checkpatch.pl
 SRCS := $(wildcard src/*.c src/*.h)
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 all: nvmx.ko
 
@@ -31,9 +32,35 @@ check: setup nvmx.ko
 bench: setup nvmx.ko
 	scripts/bench.sh
 
+# make install [DESTDIR=...]: the module (extra/) and the udev rules
+install: nvmx.ko
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
+	install -D -m 644 udev/60-nvmx.rules $(DESTDIR)/lib/udev/rules.d/60-nvmx.rules
+	$(if $(DESTDIR),,depmod $(KVER))
+
+uninstall:
+	rm -f /lib/modules/$(KVER)/extra/nvmx.ko /lib/udev/rules.d/60-nvmx.rules
+	depmod $(KVER)
+
+# make dkms-install: sources to /usr/src/nvmx-$(VERSION), dkms add, build
+# and install for $(KVER); make dkms-remove undoes it
+dkms-install: dkms-remove
+	mkdir -p /usr/src/nvmx-$(VERSION)/src /usr/src/nvmx-$(VERSION)/udev
+	cp Kbuild Makefile dkms.conf /usr/src/nvmx-$(VERSION)/
+	cp src/*.c src/*.h /usr/src/nvmx-$(VERSION)/src/
+	cp udev/60-nvmx.rules /usr/src/nvmx-$(VERSION)/udev/
+	dkms add nvmx/$(VERSION)
+	dkms build nvmx/$(VERSION) -k $(KVER)
+	dkms install nvmx/$(VERSION) -k $(KVER)
+	install -D -m 644 udev/60-nvmx.rules /lib/udev/rules.d/60-nvmx.rules
+
+dkms-remove:
+	if dkms status nvmx/$(VERSION) | grep -q nvmx; then dkms remove nvmx/$(VERSION) --all; fi
+	rm -rf /usr/src/nvmx-$(VERSION) /lib/udev/rules.d/60-nvmx.rules
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all setup lint unit run check bench clean
+.PHONY: all setup lint unit run check bench install uninstall dkms-install dkms-remove clean

@@ -30,23 +30,31 @@ POINTS=(
 	"randread-512|--ioengine=io_uring --rw=randread --bs=512 --iodepth=32 --numjobs=$cpus"
 )
 
-# Bind: the first NVMe function to the in-tree driver, the second to nvmx.
+# bind FIRST SECOND: the first NVMe function to driver FIRST, the second
+# to SECOND, both loaded with the same queue settings, no I/O scheduler.
+# Odd pairs bind nvme/nvmx, even pairs nvmx/nvme, so that neither driver
+# always has the same emulated controller (seen to matter under TCG).
 fns=($(DRIVER=nvme driver_pci_functions))
 [ ${#fns[@]} -eq 2 ] || fail "expected 2 NVMe functions, found ${#fns[*]}"
-echo nvme >/sys/bus/pci/devices/"${fns[0]}"/driver_override
-echo nvmx >/sys/bus/pci/devices/"${fns[1]}"/driver_override
 modprobe nvme_core multipath=N
-modprobe nvme poll_queues=1 io_queue_depth=$DEPTH
-insmod "$LAB_REPO/nvmx.ko" poll_queues=1 io_queue_depth=$DEPTH
-wait_for "[ \"\$(cat /sys/class/nvme/nvme0/state 2>/dev/null)\" = live ]" 60
-wait_for "[ \"\$(cat /sys/class/nvmx/nvmx0/state 2>/dev/null)\" = live ]" 60
-wait_for "[ -b /dev/nvme0n1 ] && [ -b /dev/nvmx0n1 ]" 60
-for d in nvme nvmx; do
-	q=/sys/block/${d}0n1/queue
-	echo "$d: $(grep -c "${d}0q" /proc/interrupts) queue interrupt lines, io_poll $(cat $q/io_poll), nr_requests $(cat $q/nr_requests), scheduler $(cat $q/scheduler)"
-	echo none >$q/scheduler
-done
-dmesg | grep -E 'nvme0|nvmx0' | grep -iE 'queues|poll' || true
+bind() {
+	local d q
+
+	rmmod nvmx 2>/dev/null || true
+	modprobe -r nvme 2>/dev/null || true
+	echo "$1" >/sys/bus/pci/devices/"${fns[0]}"/driver_override
+	echo "$2" >/sys/bus/pci/devices/"${fns[1]}"/driver_override
+	modprobe nvme poll_queues=1 io_queue_depth=$DEPTH
+	insmod "$LAB_REPO/nvmx.ko" poll_queues=1 io_queue_depth=$DEPTH
+	wait_for "[ \"\$(cat /sys/class/nvme/nvme0/state 2>/dev/null)\" = live ]" 60
+	wait_for "[ \"\$(cat /sys/class/nvmx/nvmx0/state 2>/dev/null)\" = live ]" 60
+	wait_for "[ -b /dev/nvme0n1 ] && [ -b /dev/nvmx0n1 ]" 60
+	for d in nvme nvmx; do
+		q=/sys/block/${d}0n1/queue
+		echo none >$q/scheduler
+		echo "$d on $(basename "$(readlink -f /sys/class/$d/${d}0/device)"): $(grep -c "${d}0q" /proc/interrupts) queue interrupt lines, io_poll $(cat $q/io_poll), nr_requests $(cat $q/nr_requests), write_cache $(cat $q/write_cache)"
+	done
+}
 
 queue_irqs() {	# queue_irqs CTRL: interrupts of its queues, all CPUs
 	awk -v c="$1" '$NF ~ "^" c "q[0-9]+$" {
@@ -70,6 +78,7 @@ run() {
 }
 
 for ((p = 1; p <= PAIRS; p++)); do
+	if [ $((p % 2)) = 1 ]; then bind nvme nvmx; else bind nvmx nvme; fi
 	for i in "${!POINTS[@]}"; do
 		# alternate which driver goes first
 		if [ $(((p + i) % 2)) = 0 ]; then order="nvme nvmx"; else order="nvmx nvme"; fi
@@ -80,6 +89,7 @@ for ((p = 1; p <= PAIRS; p++)); do
 	done
 done
 
+bind nvme nvmx
 # Doorbell MMIO writes per I/O: QEMU counts them (trace events, logged to
 # qemu.log) during an untimed run of a fixed number of I/Os, one driver at
 # a time, so tracing costs neither driver in the timed runs.

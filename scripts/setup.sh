@@ -10,6 +10,7 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	busybox-static cpio fio nvme-cli e2fsprogs util-linux
 	sparse pciutils xz-utils gnuplot-nox python3 bsdextrautils
+	lm-sensors dkms fdisk
 )
 
 missing=()

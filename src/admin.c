@@ -104,6 +104,7 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	ctrl->oacs = le16_to_cpu(id->oacs);
 	ctrl->sgls = le32_to_cpu(id->sgls);
 	ctrl->awupf = le16_to_cpu(id->awupf);
+	ctrl->cctemp = le16_to_cpu(id->cctemp);
 free_id:
 	kfree(id);
 	return ret;

@@ -5,6 +5,7 @@
  */
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/io_uring.h>
 #include <linux/module.h>
 
 #include "nvmx.h"
@@ -237,11 +238,19 @@ static long nvmx_ctrl_file_ioctl(struct file *file, unsigned int cmd,
 	return nvmx_ctrl_ioctl(file->private_data, cmd, arg);
 }
 
+static int nvmx_ctrl_file_uring_cmd(struct io_uring_cmd *ioucmd,
+				    unsigned int issue_flags)
+{
+	return nvmx_ctrl_uring_cmd(ioucmd->file->private_data, ioucmd,
+				   issue_flags);
+}
+
 static const struct file_operations nvmx_ctrl_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nvmx_ctrl_open,
 	.release	= nvmx_ctrl_file_release,
 	.unlocked_ioctl	= nvmx_ctrl_file_ioctl,
+	.uring_cmd	= nvmx_ctrl_file_uring_cmd,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
 };
@@ -339,11 +348,19 @@ static long nvmx_generic_ioctl(struct file *file, unsigned int cmd,
 	return nvmx_ns_ioctl(file->private_data, cmd, arg);
 }
 
+static int nvmx_generic_uring_cmd(struct io_uring_cmd *ioucmd,
+				  unsigned int issue_flags)
+{
+	return nvmx_ns_uring_cmd(ioucmd->file->private_data, ioucmd,
+				 issue_flags);
+}
+
 static const struct file_operations nvmx_generic_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nvmx_generic_open,
 	.release	= nvmx_generic_release,
 	.unlocked_ioctl	= nvmx_generic_ioctl,
+	.uring_cmd	= nvmx_generic_uring_cmd,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
 };

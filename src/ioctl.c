@@ -8,6 +8,10 @@
  *  - /dev/nvmx<C>n<N> and /dev/nvmx<C>g<N>: ADMIN_CMD, ADMIN64_CMD, ID,
  *    SUBMIT_IO, IO_CMD, IO64_CMD, IO64_CMD_VEC.
  *
+ * io_uring passthrough (NVME_URING_CMD_IO, _IO_VEC on the generic char
+ * device; NVME_URING_CMD_ADMIN, _ADMIN_VEC on the controller device) sends
+ * the same commands without blocking the submitter.
+ *
  * Passthrough needs CAP_SYS_ADMIN; SUBMIT_IO (read, write, compare) needs
  * only the open device.  The user's data buffer is mapped (or bounced, when
  * its alignment does not suit the controller) by the block layer; nothing
@@ -15,6 +19,7 @@
  * Metadata buffers are refused: nvmx exposes no namespace with metadata.
  */
 #include <linux/blkdev.h>
+#include <linux/io_uring.h>
 #include <linux/nvme_ioctl.h>
 #include <linux/ptrace.h>
 #include <linux/uaccess.h>
@@ -327,6 +332,170 @@ long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg)
 		return nvmx_user_cmd64(ns->ctrl, ns, argp, false);
 	case NVME_IOCTL_IO64_CMD_VEC:
 		return nvmx_user_cmd64(ns->ctrl, ns, argp, true);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- io_uring passthrough ---- */
+
+/* Kept in io_uring_cmd.pdu between submission and completion. */
+struct nvmx_uring_pdu {
+	struct bio *bio;	/* to unmap: the request's is gone by then */
+	u64 result;
+	int status;
+};
+
+static struct nvmx_uring_pdu *nvmx_uring_pdu(struct io_uring_cmd *ioucmd)
+{
+	BUILD_BUG_ON(sizeof(struct nvmx_uring_pdu) > sizeof(ioucmd->pdu));
+	return (struct nvmx_uring_pdu *)ioucmd->pdu;
+}
+
+/* In the submitter's task: copy back a bounced buffer, post the CQE. */
+static void nvmx_uring_task_cb(struct io_uring_cmd *ioucmd,
+			       unsigned int issue_flags)
+{
+	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
+
+	if (pdu->bio && blk_rq_unmap_user(pdu->bio) && !pdu->status)
+		pdu->status = -EFAULT;
+	io_uring_cmd_done(ioucmd, pdu->status, pdu->result, issue_flags);
+}
+
+static enum rq_end_io_ret nvmx_uring_end_io(struct request *rq,
+					    blk_status_t err)
+{
+	struct io_uring_cmd *ioucmd = rq->end_io_data;
+	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
+	struct nvmx_request *req = nvmx_req(rq);
+
+	if (req->status == NVME_SC_HOST_ABORTED_CMD)
+		pdu->status = -EINTR;
+	else if (req->status)
+		pdu->status = req->status;
+	else
+		pdu->status = blk_status_to_errno(err);
+	pdu->result = le64_to_cpu(req->result.u64);
+	io_uring_cmd_complete_in_task(ioucmd, nvmx_uring_task_cb);
+	return RQ_END_IO_FREE;
+}
+
+static int nvmx_uring_map(struct request *rq, struct io_uring_cmd *ioucmd,
+			  u64 ubuf, u32 len, bool vec)
+{
+	struct iov_iter iter;
+	int ret;
+
+	if (!(ioucmd->flags & IORING_URING_CMD_FIXED))
+		return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf), len,
+					  GFP_KERNEL, vec, vec ? len : 0, 0,
+					  rq_data_dir(rq));
+	/* registered buffers: not vectored */
+	if (vec)
+		return -EINVAL;
+	ret = io_uring_cmd_import_fixed(ubuf, len, rq_data_dir(rq), &iter,
+					ioucmd);
+	if (ret < 0)
+		return ret;
+	return blk_rq_map_user_iov(rq->q, rq, NULL, &iter, GFP_KERNEL);
+}
+
+static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
+			  struct io_uring_cmd *ioucmd, unsigned int issue_flags,
+			  bool vec)
+{
+	const struct nvme_uring_cmd *ucmd = ioucmd->cmd;
+	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
+	blk_mq_req_flags_t blk_flags = 0;
+	struct nvme_passthru_cmd64 u = { };
+	struct nvmx_request *req;
+	struct nvme_command c;
+	struct request *rq;
+	blk_opf_t opf;
+	int ret;
+
+	/* the command and its result need the big SQE and CQE */
+	if ((issue_flags & (IO_URING_F_SQE128 | IO_URING_F_CQE32)) !=
+	    (IO_URING_F_SQE128 | IO_URING_F_CQE32))
+		return -EOPNOTSUPP;
+	if (issue_flags & IO_URING_F_IOPOLL)
+		return -EOPNOTSUPP;
+
+	/* the SQE is shared with user space: read each field once */
+	u.opcode = READ_ONCE(ucmd->opcode);
+	u.flags = READ_ONCE(ucmd->flags);
+	u.nsid = READ_ONCE(ucmd->nsid);
+	u.cdw2 = READ_ONCE(ucmd->cdw2);
+	u.cdw3 = READ_ONCE(ucmd->cdw3);
+	u.metadata = READ_ONCE(ucmd->metadata);
+	u.addr = READ_ONCE(ucmd->addr);
+	u.metadata_len = READ_ONCE(ucmd->metadata_len);
+	u.data_len = READ_ONCE(ucmd->data_len);
+	u.cdw10 = READ_ONCE(ucmd->cdw10);
+	u.cdw11 = READ_ONCE(ucmd->cdw11);
+	u.cdw12 = READ_ONCE(ucmd->cdw12);
+	u.cdw13 = READ_ONCE(ucmd->cdw13);
+	u.cdw14 = READ_ONCE(ucmd->cdw14);
+	u.cdw15 = READ_ONCE(ucmd->cdw15);
+	u.timeout_ms = READ_ONCE(ucmd->timeout_ms);
+	ret = nvmx_check_user_cmd(ctrl, ns, &u);
+	if (ret)
+		return ret;
+	nvmx_fill_user_cmd(&c, u.opcode, &u);
+
+	opf = nvme_is_write(&c) ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN;
+	if (issue_flags & IO_URING_F_NONBLOCK) {
+		opf |= REQ_NOWAIT;
+		blk_flags = BLK_MQ_REQ_NOWAIT;
+	}
+	rq = blk_mq_alloc_request(nvmx_cmd_queue(ctrl, ns), opf, blk_flags);
+	if (IS_ERR(rq))
+		return PTR_ERR(rq);
+	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
+	if (u.timeout_ms)
+		rq->timeout = msecs_to_jiffies(u.timeout_ms);
+	req = nvmx_req(rq);
+	req->cmd = c;
+	req->status = 0;
+	req->result.u64 = 0;
+	if (u.addr && u.data_len) {
+		ret = nvmx_uring_map(rq, ioucmd, u.addr, u.data_len, vec);
+		if (ret) {
+			blk_mq_free_request(rq);
+			return ret;
+		}
+	}
+	pdu->bio = rq->bio;
+	pdu->status = 0;
+	pdu->result = 0;
+	rq->end_io = nvmx_uring_end_io;
+	rq->end_io_data = ioucmd;
+	blk_execute_rq_nowait(rq, false);
+	return -EIOCBQUEUED;
+}
+
+int nvmx_ns_uring_cmd(struct nvmx_ns *ns, struct io_uring_cmd *ioucmd,
+		      unsigned int issue_flags)
+{
+	switch (ioucmd->cmd_op) {
+	case NVME_URING_CMD_IO:
+		return nvmx_uring_cmd(ns->ctrl, ns, ioucmd, issue_flags, false);
+	case NVME_URING_CMD_IO_VEC:
+		return nvmx_uring_cmd(ns->ctrl, ns, ioucmd, issue_flags, true);
+	default:
+		return -ENOTTY;
+	}
+}
+
+int nvmx_ctrl_uring_cmd(struct nvmx_ctrl *ctrl, struct io_uring_cmd *ioucmd,
+			unsigned int issue_flags)
+{
+	switch (ioucmd->cmd_op) {
+	case NVME_URING_CMD_ADMIN:
+		return nvmx_uring_cmd(ctrl, NULL, ioucmd, issue_flags, false);
+	case NVME_URING_CMD_ADMIN_VEC:
+		return nvmx_uring_cmd(ctrl, NULL, ioucmd, issue_flags, true);
 	default:
 		return -ENOTTY;
 	}

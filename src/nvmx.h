@@ -139,7 +139,8 @@ struct nvmx_queue {
  * @sgl: the data is described by an SGL
  * @first_dma: DMA address of a single-segment mapping (no scatterlist)
  * @first_len: its length, 0 when the request has no single mapping
- * @submit_ns: when queue_rq put the command in its SQ slot
+ * @submit_ns: when queue_rq put the command in its SQ slot (local_clock(),
+ *	good for a latency histogram across CPUs, not for wall time)
  * @sg: the scatterlist, @inline_sg or from the controller's mempool
  */
 struct nvmx_request {
@@ -243,6 +244,7 @@ struct nvmx_ctrl {
 	u16 oacs;		/* optional admin commands supported */
 	u32 sgls;		/* SGL support */
 	u16 awupf;		/* atomic write unit, power fail; 0's based */
+	u16 cctemp;		/* critical composite temperature, K; 0: none */
 	u8 dmrl;		/* Dataset Management ranges, 0: no limit */
 	u8 wzsl;		/* Write Zeroes size limit, 2^n min pages */
 	u32 dmrsl;		/* blocks per Dataset Management range */
@@ -275,6 +277,7 @@ struct nvmx_ctrl {
 	struct work_struct scan_work;
 
 	u64 nr_resets;			/* by the reset work */
+	struct device *hwmon;		/* by the reset work, then remove */
 	struct dentry *debugfs;		/* /sys/kernel/debug/nvmx/nvmx<C> */
 
 	struct dma_pool *prp_page_pool;
@@ -338,6 +341,15 @@ void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
 long nvmx_ctrl_ioctl(struct nvmx_ctrl *ctrl, unsigned int cmd,
 		     unsigned long arg);
 long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg);
+struct io_uring_cmd;
+int nvmx_ns_uring_cmd(struct nvmx_ns *ns, struct io_uring_cmd *ioucmd,
+		      unsigned int issue_flags);
+int nvmx_ctrl_uring_cmd(struct nvmx_ctrl *ctrl, struct io_uring_cmd *ioucmd,
+			unsigned int issue_flags);
+
+/* hwmon.c: the composite temperature */
+void nvmx_hwmon_add(struct nvmx_ctrl *ctrl);
+void nvmx_hwmon_remove(struct nvmx_ctrl *ctrl);
 
 /* debugfs.c: counters, histograms, registers */
 void nvmx_debugfs_init(void);

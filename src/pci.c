@@ -573,6 +573,7 @@ static void nvmx_reset_work(struct work_struct *work)
 		 ctrl->pdev->msi_enabled ? "MSI" : "pin",
 		 ctrl->dbbuf_dbs ? "on" : "off");
 	trace_nvmx_reset(ctrl, "live", 0);
+	nvmx_hwmon_add(ctrl);
 	queue_work(nvmx_wq, &ctrl->scan_work);
 	return;
 
@@ -785,6 +786,7 @@ static void nvmx_remove(struct pci_dev *pdev)
 	}
 	flush_work(&ctrl->reset_work);
 	flush_work(&ctrl->scan_work);
+	nvmx_hwmon_remove(ctrl);
 	/* no reset comes now: let queued I/O finish or fail before del_gendisk */
 	nvmx_unquiesce_io(ctrl);
 	nvmx_remove_namespaces(ctrl);

@@ -1,0 +1,33 @@
+#!/bin/bash
+# io_uring passthrough: fio's io_uring_cmd engine on the namespace's
+# generic char device (/dev/ng<C>n1, /dev/nvmx<C>g1) writes and verifies
+# with crc32c, at QD1 and QD32, and what it wrote is what the block
+# device reads.
+. tests/lib.sh
+
+host() {
+	lab_run --nvme serial=nvmx-uring --ns size=64M
+}
+
+guest() {
+	local c g n
+
+	load_driver
+	n=$(ns_dev nvmx-uring 1)
+	c=$(ctrl_by_serial nvmx-uring)
+	if [ "$DRIVER" = nvme ]; then g=/dev/ng${c#nvme}n1; else g=/dev/${c}g1; fi
+	wait_for "[ -c $g ]" 30
+	fio_verify "$g" uring-qd1 --ioengine=io_uring_cmd --cmd_type=nvme \
+		--rw=randwrite --bs=4k --iodepth=1 --size=8M
+	fio_verify "$g" uring-qd32 --ioengine=io_uring_cmd --cmd_type=nvme \
+		--rw=randwrite --bsrange=512-64k --iodepth=32 --size=16M --offset=16M
+	# a pattern written through the char device, read through the block device
+	fio --name=pattern --filename="$g" --ioengine=io_uring_cmd --cmd_type=nvme \
+		--rw=write --bs=64k --size=1M --offset=32M --buffer_pattern=0x5a5aa5a5 \
+		--output=/tmp/fio-pattern.log >/dev/null || fail "fio pattern write"
+	dd if="$n" of=/tmp/back bs=64k skip=512 count=16 iflag=direct status=none
+	[ "$(od -An -tx1 -v /tmp/back | tr -s ' \n' '\n\n' | grep -v '^$' | sort -u | paste -sd,)" = 5a,a5 ] ||
+		fail "the block device does not read the pattern written through $g"
+}
+
+main "$@"
