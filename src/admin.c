@@ -105,6 +105,7 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	ctrl->sgls = le32_to_cpu(id->sgls);
 	ctrl->awupf = le16_to_cpu(id->awupf);
 	ctrl->cctemp = le16_to_cpu(id->cctemp);
+	ctrl->oaes = le32_to_cpu(id->oaes);
 free_id:
 	kfree(id);
 	return ret;

@@ -260,6 +260,7 @@ static void nvmx_ctrl_release(struct device *dev)
 	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(dev);
 
 	/* a rescan asked for through a file kept open across removal */
+	cancel_work_sync(&ctrl->aen_work);
 	cancel_work_sync(&ctrl->scan_work);
 	nvmx_put_admin_queue(ctrl);
 	ida_free(&nvmx_instance_ida, ctrl->instance);

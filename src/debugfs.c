@@ -4,6 +4,8 @@
  *
  *   regs        controller registers (CAP, VS, CC, CSTS, AQA, ASQ, ACQ)
  *   resets      resets done, bring-up included
+ *   aen_submitted, aen_events
+ *               Asynchronous Event Requests sent, events handled
  *   queues      one line of counters per queue
  *   q<N>/stats  the same counters for one queue, one per line
  *   q<N>/latency  submit-to-completion histogram, log2 buckets of ns
@@ -123,6 +125,10 @@ void nvmx_debugfs_add_ctrl(struct nvmx_ctrl *ctrl)
 	debugfs_create_file("queues", 0400, ctrl->debugfs, ctrl,
 			    &queues_fops);
 	debugfs_create_u64("resets", 0400, ctrl->debugfs, &ctrl->nr_resets);
+	debugfs_create_u64("aen_submitted", 0400, ctrl->debugfs,
+			   &ctrl->aen_submitted);
+	debugfs_create_u64("aen_events", 0400, ctrl->debugfs,
+			   &ctrl->aen_events);
 }
 
 void nvmx_debugfs_add_queue(struct nvmx_queue *nq)

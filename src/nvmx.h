@@ -32,6 +32,8 @@
 #include "nvmx_logic.h"
 
 #define NVMX_AQ_DEPTH		32
+/* admin tags 0 to NVMX_AQ_DEPTH - 3 are blk-mq's; this one is the AER's */
+#define NVMX_AEN_TAG		(NVMX_AQ_DEPTH - 2)
 #define NVMX_SQES		6	/* log2 of the 64-byte SQ entry */
 #define NVMX_CQES		4	/* log2 of the 16-byte CQ entry */
 #define NVMX_INLINE_SG		2	/* segments mapped without allocation */
@@ -245,6 +247,7 @@ struct nvmx_ctrl {
 	u32 sgls;		/* SGL support */
 	u16 awupf;		/* atomic write unit, power fail; 0's based */
 	u16 cctemp;		/* critical composite temperature, K; 0: none */
+	u32 oaes;		/* optional asynchronous events supported */
 	u8 dmrl;		/* Dataset Management ranges, 0: no limit */
 	u8 wzsl;		/* Write Zeroes size limit, 2^n min pages */
 	u32 dmrsl;		/* blocks per Dataset Management range */
@@ -277,6 +280,10 @@ struct nvmx_ctrl {
 	struct work_struct scan_work;
 
 	u64 nr_resets;			/* by the reset work */
+	struct work_struct aen_work;
+	u32 aen_result;			/* of the last event, for aen_work */
+	u64 aen_submitted;		/* under the admin queue's sq_lock */
+	u64 aen_events;			/* by aen_work */
 	struct device *hwmon;		/* by the reset work, then remove */
 	struct dentry *debugfs;		/* /sys/kernel/debug/nvmx/nvmx<C> */
 
@@ -301,6 +308,7 @@ const char *nvmx_state_name(enum nvmx_ctrl_state state);
 int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth);
 void nvmx_free_queues(struct nvmx_ctrl *ctrl, unsigned int lowest);
 void nvmx_init_queue(struct nvmx_queue *nq);
+void nvmx_sq_submit_raw(struct nvmx_queue *nq, const struct nvme_command *cmd);
 int nvmx_queue_request_irq(struct nvmx_queue *nq);
 void nvmx_queue_free_irq(struct nvmx_queue *nq);
 void nvmx_queue_reap(struct nvmx_queue *nq);
@@ -346,6 +354,12 @@ int nvmx_ns_uring_cmd(struct nvmx_ns *ns, struct io_uring_cmd *ioucmd,
 		      unsigned int issue_flags);
 int nvmx_ctrl_uring_cmd(struct nvmx_ctrl *ctrl, struct io_uring_cmd *ioucmd,
 			unsigned int issue_flags);
+
+/* aen.c: asynchronous events */
+void nvmx_aen_configure(struct nvmx_ctrl *ctrl);
+void nvmx_aen_submit(struct nvmx_ctrl *ctrl);
+void nvmx_aen_complete(struct nvmx_ctrl *ctrl, struct nvme_completion *cqe);
+void nvmx_aen_work(struct work_struct *work);
 
 /* hwmon.c: the composite temperature */
 void nvmx_hwmon_add(struct nvmx_ctrl *ctrl);

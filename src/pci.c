@@ -556,6 +556,7 @@ static void nvmx_reset_work(struct work_struct *work)
 	ret = nvmx_start_io(ctrl);
 	if (ret)
 		goto fail;
+	nvmx_aen_configure(ctrl);
 
 	if (!nvmx_change_state(ctrl, NVMX_CTRL_LIVE)) {
 		dev_warn(&ctrl->device, "not live: state changed to %s during reset\n",
@@ -573,6 +574,7 @@ static void nvmx_reset_work(struct work_struct *work)
 		 ctrl->pdev->msi_enabled ? "MSI" : "pin",
 		 ctrl->dbbuf_dbs ? "on" : "off");
 	trace_nvmx_reset(ctrl, "live", 0);
+	nvmx_aen_submit(ctrl);
 	nvmx_hwmon_add(ctrl);
 	queue_work(nvmx_wq, &ctrl->scan_work);
 	return;
@@ -729,6 +731,7 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl->max_segments = NVMX_MAX_SEGS;
 	INIT_WORK(&ctrl->reset_work, nvmx_reset_work);
 	INIT_WORK(&ctrl->scan_work, nvmx_scan_work);
+	INIT_WORK(&ctrl->aen_work, nvmx_aen_work);
 	init_rwsem(&ctrl->ns_rwsem);
 	INIT_LIST_HEAD(&ctrl->namespaces);
 	/* from here on put_device() frees ctrl and its queue array */
@@ -785,6 +788,7 @@ static void nvmx_remove(struct pci_dev *pdev)
 		nvmx_dev_disable(ctrl, false);
 	}
 	flush_work(&ctrl->reset_work);
+	flush_work(&ctrl->aen_work);
 	flush_work(&ctrl->scan_work);
 	nvmx_hwmon_remove(ctrl);
 	/* no reset comes now: let queued I/O finish or fail before del_gendisk */

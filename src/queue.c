@@ -158,6 +158,19 @@ static void nvmx_sq_ring(struct nvmx_queue *nq)
 	nq->last_sq_tail = nq->sq_tail;
 }
 
+/*
+ * A command outside blk-mq (the Asynchronous Event Request): into the SQ
+ * and rung at once, not counted as a block-layer command.
+ * Context: sq_lock held.
+ */
+void nvmx_sq_submit_raw(struct nvmx_queue *nq, const struct nvme_command *cmd)
+{
+	memcpy(&nq->sqes[nq->sq_tail], cmd, sizeof(*cmd));
+	trace_nvmx_sq_write(nq, cmd, nq->sq_tail);
+	nq->sq_tail = nvmx_ring_next(nq->sq_tail, nq->depth);
+	nvmx_sq_ring(nq);
+}
+
 static void nvmx_commit_rqs(struct blk_mq_hw_ctx *hctx)
 {
 	struct nvmx_queue *nq = hctx->driver_data;
@@ -815,6 +828,11 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 	struct nvmx_request *req;
 	struct request *rq;
 
+	if (unlikely(!nq->qid && nvmx_cid_tag(cid) == NVMX_AEN_TAG)) {
+		trace_nvmx_cqe(nq, cqe);
+		nvmx_aen_complete(nq->ctrl, cqe);
+		return;
+	}
 	rq = blk_mq_tag_to_rq(nq->tags, nvmx_cid_tag(cid));
 	if (unlikely(!rq || nvmx_req(rq)->gen != nvmx_cid_gen(cid) ||
 		     blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)) {
@@ -1084,7 +1102,7 @@ int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl)
 
 	set->ops = &nvmx_admin_mq_ops;
 	set->nr_hw_queues = 1;
-	set->queue_depth = NVMX_AQ_DEPTH - 1;
+	set->queue_depth = NVMX_AEN_TAG;	/* tags below the AER's */
 	set->timeout = nvmx_admin_timeout.val * HZ;
 	set->numa_node = dev_to_node(&ctrl->pdev->dev);
 	set->cmd_size = sizeof(struct nvmx_request);

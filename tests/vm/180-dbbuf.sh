@@ -18,7 +18,7 @@ mmio_per_cmd() {
 
 run_fio() {
 	fio_verify "$1" "$2" --rw=randrw --bs=4k --iodepth=32 --direct=1 \
-		--numjobs=2 --size=16M --offset_increment=16M
+		--numjobs=2 --size=6M --offset_increment=16M
 }
 
 # measure on|off: load with use_dbbuf=1|0, check the log line, run fio,

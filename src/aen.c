@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmx: asynchronous events.  One Asynchronous Event Request is kept
+ * outstanding on the admin queue, outside blk-mq (it has no timeout: it
+ * completes only when something happens), under a command id no blk-mq
+ * tag uses.  Its completion is handled in process context: the event is
+ * logged, the log page it names is read (which lets the controller report
+ * that kind of event again), a namespace change starts a rescan, and a
+ * new request is sent.
+ */
+#include <linux/slab.h>
+#include <asm/unaligned.h>
+
+#include "nvmx.h"
+
+#define NVMX_AEN_LOG_BYTES	4096	/* the largest log page read here */
+
+/* Asynchronous Event Configuration: the events nvmx wants to hear of. */
+void nvmx_aen_configure(struct nvmx_ctrl *ctrl)
+{
+	u32 cfg = 0xff;		/* every SMART / health critical warning */
+	struct nvme_command cmd = { };
+	int ret;
+
+	if (ctrl->oaes & NVME_AEN_CFG_NS_ATTR)
+		cfg |= NVME_AEN_CFG_NS_ATTR;
+	if (ctrl->oaes & NVME_AEN_CFG_FW_ACT)
+		cfg |= NVME_AEN_CFG_FW_ACT;
+	cmd.features.opcode = nvme_admin_set_features;
+	cmd.features.fid = cpu_to_le32(NVME_FEAT_ASYNC_EVENT);
+	cmd.features.dword11 = cpu_to_le32(cfg);
+	ret = nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
+	if (ret)
+		dev_warn(&ctrl->device, "asynchronous event configuration 0x%x refused (%d)\n",
+			 cfg, ret);
+}
+
+/**
+ * nvmx_aen_submit() - put an Asynchronous Event Request on the admin queue
+ * @ctrl: the controller, its admin queue live
+ *
+ * Context: process context (reset work, aen_work); takes the admin
+ * queue's sq_lock.
+ */
+void nvmx_aen_submit(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_queue *aq = &ctrl->queues[0];
+	struct nvme_command cmd = { };
+
+	cmd.common.opcode = nvme_admin_async_event;
+	cmd.common.command_id = nvmx_cid_make(NVMX_AEN_TAG, 0);
+	spin_lock(&aq->sq_lock);
+	if (test_bit(NVMX_QUEUE_LIVE, &aq->flags)) {
+		nvmx_sq_submit_raw(aq, &cmd);
+		ctrl->aen_submitted++;
+	}
+	spin_unlock(&aq->sq_lock);
+}
+
+/**
+ * nvmx_aen_complete() - the controller completed the event request
+ * @ctrl: the controller
+ * @cqe: the completion
+ *
+ * Context: whoever reaps the admin queue (interrupt or reap).
+ */
+void nvmx_aen_complete(struct nvmx_ctrl *ctrl, struct nvme_completion *cqe)
+{
+	u16 status = le16_to_cpu(cqe->status) >> 1;
+
+	/* aborted by a disable: the reset sends a new one */
+	if (status) {
+		if (nvmx_status_code(status) != NVME_SC_ABORT_REQ)
+			dev_warn(&ctrl->device, "asynchronous event request failed, status 0x%x\n",
+				 status);
+		return;
+	}
+	WRITE_ONCE(ctrl->aen_result, le32_to_cpu(cqe->result.u32));
+	queue_work(nvmx_wq, &ctrl->aen_work);
+}
+
+static const char *nvmx_aen_smart_name(u8 info)
+{
+	switch (info) {
+	case 0:
+		return "NVM subsystem reliability degraded";
+	case 1:
+		return "temperature above or below a threshold";
+	case 2:
+		return "available spare below its threshold";
+	default:
+		return "unknown SMART / health event";
+	}
+}
+
+/* Read (and so clear) the log page the event names. */
+static int nvmx_aen_read_log(struct nvmx_ctrl *ctrl, u8 lid, void *buf,
+			     u32 len)
+{
+	struct nvme_command cmd = { };
+	u32 dwords = len / 4 - 1;
+
+	cmd.get_log_page.opcode = nvme_admin_get_log_page;
+	cmd.get_log_page.nsid = cpu_to_le32(NVME_NSID_ALL);
+	cmd.get_log_page.lid = lid;
+	cmd.get_log_page.numdl = cpu_to_le16(dwords & 0xffff);
+	cmd.get_log_page.numdu = cpu_to_le16(dwords >> 16);
+	return nvmx_submit_sync(ctrl->admin_q, &cmd, buf, len, NULL, 0);
+}
+
+void nvmx_aen_work(struct work_struct *work)
+{
+	struct nvmx_ctrl *ctrl = container_of(work, struct nvmx_ctrl, aen_work);
+	u32 result = READ_ONCE(ctrl->aen_result);
+	u8 type = result & 0x7, info = (result >> 8) & 0xff;
+	u8 lid = (result >> 16) & 0xff;
+	u32 len = lid == NVME_LOG_SMART ? sizeof(struct nvme_smart_log) :
+		  NVMX_AEN_LOG_BYTES;
+	u64 resets = READ_ONCE(ctrl->nr_resets);
+	bool rescan = false;
+	void *log;
+	int ret;
+
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
+		return;
+	WRITE_ONCE(ctrl->aen_events, ctrl->aen_events + 1);
+	switch (type) {
+	case NVME_AER_TYPE_ERROR:
+		dev_warn(&ctrl->device, "asynchronous event: error (info 0x%x, log page 0x%x)\n",
+			 info, lid);
+		break;
+	case NVME_AER_TYPE_SMART:
+		dev_warn(&ctrl->device, "asynchronous event: SMART / health: %s\n",
+			 nvmx_aen_smart_name(info));
+		break;
+	case NVME_AER_TYPE_NOTICE:
+		if (info == NVME_AER_NOTICE_NS_CHANGED) {
+			dev_info(&ctrl->device, "asynchronous event: namespace attributes changed; rescanning\n");
+			rescan = true;
+		} else if (info == NVME_AER_NOTICE_FW_ACT_STARTING) {
+			dev_info(&ctrl->device, "asynchronous event: firmware activation starting\n");
+		} else {
+			dev_info(&ctrl->device, "asynchronous event: notice 0x%x\n",
+				 info);
+		}
+		break;
+	default:
+		dev_info(&ctrl->device, "asynchronous event: type %u info 0x%x log page 0x%x\n",
+			 type, info, lid);
+		break;
+	}
+
+	log = kzalloc(len, GFP_KERNEL);
+	if (log) {
+		ret = nvmx_aen_read_log(ctrl, lid, log, len);
+		if (ret)
+			dev_warn(&ctrl->device, "log page 0x%x of the event: not read (%d)\n",
+				 lid, ret);
+		else if (lid == NVME_LOG_SMART)
+			dev_warn(&ctrl->device, "SMART / health: critical warning 0x%x, composite temperature %u K\n",
+				 ((struct nvme_smart_log *)log)->critical_warning,
+				 get_unaligned_le16(((struct nvme_smart_log *)log)->temperature));
+		kfree(log);
+	}
+	if (rescan)
+		queue_work(nvmx_wq, &ctrl->scan_work);
+	/* a reset meanwhile has sent a new request already */
+	if (READ_ONCE(ctrl->nr_resets) == resets &&
+	    READ_ONCE(ctrl->state) == NVMX_CTRL_LIVE)
+		nvmx_aen_submit(ctrl);
+}
