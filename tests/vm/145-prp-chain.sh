@@ -11,12 +11,8 @@ host() {
 guest() {
 	local dev kb pages
 
-	# the in-tree driver would use SGLs for these; make it use PRPs
-	if [ "$DRIVER" = nvme ]; then
-		load_driver sgl_threshold=0
-	else
-		load_driver
-	fi
+	# both drivers would use SGLs for these; make them use PRPs
+	load_driver sgl_threshold=0
 	dev=$(ns_dev nvmx-chain 1)
 	kb=$(cat /sys/block/"$(basename "$dev")"/queue/max_hw_sectors_kb)
 	[ "$kb" -ge 4096 ] || fail "max_hw_sectors_kb is $kb, expected at least 4096"
