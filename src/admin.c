@@ -9,6 +9,35 @@
 #include "nvmx.h"
 
 /**
+ * nvmx_alloc_cmd_rq() - a request that carries a ready-made command
+ * @q: the admin queue or a namespace's queue
+ * @cmd: the command, copied into the request; its id is set on submission
+ * @opf: request flags besides the direction (REQ_NOWAIT, ...)
+ * @blk_flags: allocation flags (BLK_MQ_REQ_NOWAIT, ...)
+ *
+ * Such commands are not retried: their submitter decides what a failure
+ * means.  Return: the request or an ERR_PTR.
+ */
+struct request *nvmx_alloc_cmd_rq(struct request_queue *q,
+				  struct nvme_command *cmd, blk_opf_t opf,
+				  blk_mq_req_flags_t blk_flags)
+{
+	struct nvmx_request *req;
+	struct request *rq;
+
+	rq = blk_mq_alloc_request(q, (nvme_is_write(cmd) ? REQ_OP_DRV_OUT :
+				      REQ_OP_DRV_IN) | opf, blk_flags);
+	if (IS_ERR(rq))
+		return rq;
+	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
+	req = nvmx_req(rq);
+	req->cmd = *cmd;
+	req->status = 0;
+	req->result.u64 = 0;
+	return rq;
+}
+
+/**
  * nvmx_submit_sync() - send one command and wait for its completion
  * @q: the request queue (the admin queue or a namespace's queue)
  * @cmd: the command; its command id is assigned on submission
@@ -30,16 +59,12 @@ int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
 	blk_status_t sts;
 	int ret;
 
-	rq = blk_mq_alloc_request(q, nvme_is_write(cmd) ? REQ_OP_DRV_OUT :
-				  REQ_OP_DRV_IN, 0);
+	rq = nvmx_alloc_cmd_rq(q, cmd, 0, 0);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
-	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
 	if (timeout)
 		rq->timeout = timeout;
 	req = nvmx_req(rq);
-	req->cmd = *cmd;
-	req->status = 0;
 
 	if (buf && len) {
 		ret = blk_rq_map_kern(q, rq, buf, len, GFP_KERNEL);
@@ -109,6 +134,28 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 free_id:
 	kfree(id);
 	return ret;
+}
+
+/**
+ * nvmx_get_log_page() - Get Log Page for all namespaces, from offset 0
+ * @ctrl: the controller
+ * @lid: the log page
+ * @buf: kernel buffer of @len bytes, a multiple of 4
+ * @len: bytes to read
+ *
+ * Return: 0, a negative errno, or a positive NVMe status.
+ */
+int nvmx_get_log_page(struct nvmx_ctrl *ctrl, u8 lid, void *buf, u32 len)
+{
+	struct nvme_command cmd = { };
+	u32 dwords = len / 4 - 1;
+
+	cmd.get_log_page.opcode = nvme_admin_get_log_page;
+	cmd.get_log_page.nsid = cpu_to_le32(NVME_NSID_ALL);
+	cmd.get_log_page.lid = lid;
+	cmd.get_log_page.numdl = cpu_to_le16(dwords & 0xffff);
+	cmd.get_log_page.numdu = cpu_to_le16(dwords >> 16);
+	return nvmx_submit_sync(ctrl->admin_q, &cmd, buf, len, NULL, 0);
 }
 
 /**

@@ -93,21 +93,6 @@ static const char *nvmx_aen_smart_name(u8 info)
 	}
 }
 
-/* Read (and so clear) the log page the event names. */
-static int nvmx_aen_read_log(struct nvmx_ctrl *ctrl, u8 lid, void *buf,
-			     u32 len)
-{
-	struct nvme_command cmd = { };
-	u32 dwords = len / 4 - 1;
-
-	cmd.get_log_page.opcode = nvme_admin_get_log_page;
-	cmd.get_log_page.nsid = cpu_to_le32(NVME_NSID_ALL);
-	cmd.get_log_page.lid = lid;
-	cmd.get_log_page.numdl = cpu_to_le16(dwords & 0xffff);
-	cmd.get_log_page.numdu = cpu_to_le16(dwords >> 16);
-	return nvmx_submit_sync(ctrl->admin_q, &cmd, buf, len, NULL, 0);
-}
-
 void nvmx_aen_work(struct work_struct *work)
 {
 	struct nvmx_ctrl *ctrl = container_of(work, struct nvmx_ctrl, aen_work);
@@ -150,9 +135,10 @@ void nvmx_aen_work(struct work_struct *work)
 		break;
 	}
 
+	/* reading the log page the event names lets it be reported again */
 	log = kzalloc(len, GFP_KERNEL);
 	if (log) {
-		ret = nvmx_aen_read_log(ctrl, lid, log, len);
+		ret = nvmx_get_log_page(ctrl, lid, log, len);
 		if (ret)
 			dev_warn(&ctrl->device, "log page 0x%x of the event: not read (%d)\n",
 				 lid, ret);

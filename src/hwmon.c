@@ -29,16 +29,7 @@ static u32 nvmx_mc_to_k(long mc)
 
 static int nvmx_get_smart(struct nvmx_ctrl *ctrl, struct nvme_smart_log *log)
 {
-	struct nvme_command cmd = { };
-	u32 dwords = sizeof(*log) / 4 - 1;
-
-	cmd.get_log_page.opcode = nvme_admin_get_log_page;
-	cmd.get_log_page.nsid = cpu_to_le32(NVME_NSID_ALL);
-	cmd.get_log_page.lid = NVME_LOG_SMART;
-	cmd.get_log_page.numdl = cpu_to_le16(dwords & 0xffff);
-	cmd.get_log_page.numdu = cpu_to_le16(dwords >> 16);
-	return nvmx_submit_sync(ctrl->admin_q, &cmd, log, sizeof(*log), NULL,
-				0);
+	return nvmx_get_log_page(ctrl, NVME_LOG_SMART, log, sizeof(*log));
 }
 
 /* The composite temperature's threshold, over (max) or under (min). */

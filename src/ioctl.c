@@ -26,6 +26,45 @@
 
 #include "nvmx.h"
 
+/*
+ * Map the user's data buffer (an iovec array when @vec, a registered
+ * io_uring buffer when @ioucmd says so); the block layer bounces it when
+ * its alignment does not suit the controller.
+ */
+static int nvmx_map_user_buf(struct request *rq, struct io_uring_cmd *ioucmd,
+			     u64 ubuf, u32 len, bool vec)
+{
+	struct iov_iter iter;
+	int ret;
+
+	if (!ioucmd || !(ioucmd->flags & IORING_URING_CMD_FIXED))
+		return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf), len,
+					  GFP_KERNEL, vec, vec ? len : 0, 0,
+					  rq_data_dir(rq));
+	/* registered buffers: not vectored */
+	if (vec)
+		return -EINVAL;
+	ret = io_uring_cmd_import_fixed(ubuf, len, rq_data_dir(rq), &iter,
+					ioucmd);
+	if (ret < 0)
+		return ret;
+	return blk_rq_map_user_iov(rq->q, rq, NULL, &iter, GFP_KERNEL);
+}
+
+/*
+ * What a passthrough command reports: the positive NVMe status of a
+ * failed command, -EINTR for one cancelled by a reset, else the errno of
+ * the block status.
+ */
+static int nvmx_user_status(struct request *rq, blk_status_t sts)
+{
+	u16 status = nvmx_req(rq)->status;
+
+	if (status == NVME_SC_HOST_ABORTED_CMD)
+		return -EINTR;
+	return status ? status : blk_status_to_errno(sts);
+}
+
 /**
  * nvmx_user_cmd_exec() - run a passthrough command with a user buffer
  * @q: the admin queue or a namespace's queue
@@ -36,48 +75,32 @@
  * @timeout_ms: the command's timeout, 0 for the queue's default
  * @result: the completion's result
  *
- * Return: 0, the positive NVMe status of a failed command, or a negative
- * errno (-EINTR when the command was cancelled by a reset).
+ * Return: see nvmx_user_status().
  */
 static int nvmx_user_cmd_exec(struct request_queue *q, struct nvme_command *cmd,
 			      u64 ubuf, u32 len, bool vec, u32 timeout_ms,
 			      u64 *result)
 {
-	struct nvmx_request *req;
 	struct bio *bio = NULL;
 	struct request *rq;
 	blk_status_t sts;
 	int ret;
 
-	rq = blk_mq_alloc_request(q, nvme_is_write(cmd) ? REQ_OP_DRV_OUT :
-				  REQ_OP_DRV_IN, 0);
+	rq = nvmx_alloc_cmd_rq(q, cmd, 0, 0);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
-	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
 	if (timeout_ms)
 		rq->timeout = msecs_to_jiffies(timeout_ms);
-	req = nvmx_req(rq);
-	req->cmd = *cmd;
-	req->status = 0;
-	req->result.u64 = 0;
-
 	if (ubuf && len) {
-		ret = blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf), len,
-					 GFP_KERNEL, vec, vec ? len : 0, 0,
-					 rq_data_dir(rq));
+		ret = nvmx_map_user_buf(rq, NULL, ubuf, len, vec);
 		if (ret)
 			goto free_rq;
 		bio = rq->bio;
 	}
 
 	sts = blk_execute_rq(rq, false);
-	*result = le64_to_cpu(req->result.u64);
-	if (req->status == NVME_SC_HOST_ABORTED_CMD)
-		ret = -EINTR;
-	else if (req->status)
-		ret = req->status;
-	else
-		ret = blk_status_to_errno(sts);
+	*result = le64_to_cpu(nvmx_req(rq)->result.u64);
+	ret = nvmx_user_status(rq, sts);
 	if (bio && blk_rq_unmap_user(bio) && !ret)
 		ret = -EFAULT;
 free_rq:
@@ -159,13 +182,30 @@ static void nvmx_user_cmd_done(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	}
 }
 
+/* Check, build, send and follow up one passthrough command. */
+static int nvmx_run_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
+			     const struct nvme_passthru_cmd64 *u, bool vec,
+			     u64 *result)
+{
+	struct nvme_command c;
+	int ret;
+
+	ret = nvmx_check_user_cmd(ctrl, ns, u);
+	if (ret)
+		return ret;
+	nvmx_fill_user_cmd(&c, u->opcode, u);
+	ret = nvmx_user_cmd_exec(nvmx_cmd_queue(ctrl, ns), &c, u->addr,
+				 u->data_len, vec, u->timeout_ms, result);
+	nvmx_user_cmd_done(ctrl, ns, &c, ret);
+	return ret;
+}
+
 /* NVME_IOCTL_ADMIN_CMD, NVME_IOCTL_IO_CMD: the 32-bit result variant. */
 static int nvmx_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 			 struct nvme_passthru_cmd __user *ucmd)
 {
 	struct nvme_passthru_cmd u32cmd;
 	struct nvme_passthru_cmd64 u = { };
-	struct nvme_command c;
 	u64 result = 0;
 	int ret;
 
@@ -186,13 +226,8 @@ static int nvmx_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	u.cdw13 = u32cmd.cdw13;
 	u.cdw14 = u32cmd.cdw14;
 	u.cdw15 = u32cmd.cdw15;
-	ret = nvmx_check_user_cmd(ctrl, ns, &u);
-	if (ret)
-		return ret;
-	nvmx_fill_user_cmd(&c, u.opcode, &u);
-	ret = nvmx_user_cmd_exec(nvmx_cmd_queue(ctrl, ns), &c, u.addr,
-				 u.data_len, false, u32cmd.timeout_ms, &result);
-	nvmx_user_cmd_done(ctrl, ns, &c, ret);
+	u.timeout_ms = u32cmd.timeout_ms;
+	ret = nvmx_run_user_cmd(ctrl, ns, &u, false, &result);
 	if (ret >= 0 && put_user(lower_32_bits(result), &ucmd->result))
 		return -EFAULT;
 	return ret;
@@ -203,19 +238,12 @@ static int nvmx_user_cmd64(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 			   struct nvme_passthru_cmd64 __user *ucmd, bool vec)
 {
 	struct nvme_passthru_cmd64 u;
-	struct nvme_command c;
 	u64 result = 0;
 	int ret;
 
 	if (copy_from_user(&u, ucmd, sizeof(u)))
 		return -EFAULT;
-	ret = nvmx_check_user_cmd(ctrl, ns, &u);
-	if (ret)
-		return ret;
-	nvmx_fill_user_cmd(&c, u.opcode, &u);
-	ret = nvmx_user_cmd_exec(nvmx_cmd_queue(ctrl, ns), &c, u.addr,
-				 u.data_len, vec, u.timeout_ms, &result);
-	nvmx_user_cmd_done(ctrl, ns, &c, ret);
+	ret = nvmx_run_user_cmd(ctrl, ns, &u, vec, &result);
 	if (ret >= 0 && put_user(result, &ucmd->result))
 		return -EFAULT;
 	return ret;
@@ -368,37 +396,11 @@ static enum rq_end_io_ret nvmx_uring_end_io(struct request *rq,
 {
 	struct io_uring_cmd *ioucmd = rq->end_io_data;
 	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
-	struct nvmx_request *req = nvmx_req(rq);
 
-	if (req->status == NVME_SC_HOST_ABORTED_CMD)
-		pdu->status = -EINTR;
-	else if (req->status)
-		pdu->status = req->status;
-	else
-		pdu->status = blk_status_to_errno(err);
-	pdu->result = le64_to_cpu(req->result.u64);
+	pdu->status = nvmx_user_status(rq, err);
+	pdu->result = le64_to_cpu(nvmx_req(rq)->result.u64);
 	io_uring_cmd_complete_in_task(ioucmd, nvmx_uring_task_cb);
 	return RQ_END_IO_FREE;
-}
-
-static int nvmx_uring_map(struct request *rq, struct io_uring_cmd *ioucmd,
-			  u64 ubuf, u32 len, bool vec)
-{
-	struct iov_iter iter;
-	int ret;
-
-	if (!(ioucmd->flags & IORING_URING_CMD_FIXED))
-		return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf), len,
-					  GFP_KERNEL, vec, vec ? len : 0, 0,
-					  rq_data_dir(rq));
-	/* registered buffers: not vectored */
-	if (vec)
-		return -EINVAL;
-	ret = io_uring_cmd_import_fixed(ubuf, len, rq_data_dir(rq), &iter,
-					ioucmd);
-	if (ret < 0)
-		return ret;
-	return blk_rq_map_user_iov(rq->q, rq, NULL, &iter, GFP_KERNEL);
 }
 
 static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
@@ -409,10 +411,9 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
 	blk_mq_req_flags_t blk_flags = 0;
 	struct nvme_passthru_cmd64 u = { };
-	struct nvmx_request *req;
 	struct nvme_command c;
 	struct request *rq;
-	blk_opf_t opf;
+	blk_opf_t opf = 0;
 	int ret;
 
 	/* the command and its result need the big SQE and CQE */
@@ -444,23 +445,17 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		return ret;
 	nvmx_fill_user_cmd(&c, u.opcode, &u);
 
-	opf = nvme_is_write(&c) ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN;
 	if (issue_flags & IO_URING_F_NONBLOCK) {
-		opf |= REQ_NOWAIT;
+		opf = REQ_NOWAIT;
 		blk_flags = BLK_MQ_REQ_NOWAIT;
 	}
-	rq = blk_mq_alloc_request(nvmx_cmd_queue(ctrl, ns), opf, blk_flags);
+	rq = nvmx_alloc_cmd_rq(nvmx_cmd_queue(ctrl, ns), &c, opf, blk_flags);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
-	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
 	if (u.timeout_ms)
 		rq->timeout = msecs_to_jiffies(u.timeout_ms);
-	req = nvmx_req(rq);
-	req->cmd = c;
-	req->status = 0;
-	req->result.u64 = 0;
 	if (u.addr && u.data_len) {
-		ret = nvmx_uring_map(rq, ioucmd, u.addr, u.data_len, vec);
+		ret = nvmx_map_user_buf(rq, ioucmd, u.addr, u.data_len, vec);
 		if (ret) {
 			blk_mq_free_request(rq);
 			return ret;

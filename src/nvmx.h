@@ -325,6 +325,10 @@ void nvmx_release_dma_pools(struct nvmx_ctrl *ctrl);
 int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
 		     void *buf, unsigned int len, union nvme_result *result,
 		     unsigned int timeout);
+struct request *nvmx_alloc_cmd_rq(struct request_queue *q,
+				  struct nvme_command *cmd, blk_opf_t opf,
+				  blk_mq_req_flags_t blk_flags);
+int nvmx_get_log_page(struct nvmx_ctrl *ctrl, u8 lid, void *buf, u32 len);
 int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl);
 void nvmx_identify_ctrl_nvm(struct nvmx_ctrl *ctrl);
 bool nvmx_get_vwc(struct nvmx_ctrl *ctrl);
