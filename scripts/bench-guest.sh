@@ -56,12 +56,6 @@ bind() {
 	done
 }
 
-queue_irqs() {	# queue_irqs CTRL: interrupts of its queues, all CPUs
-	awk -v c="$1" '$NF ~ "^" c "q[0-9]+$" {
-		for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; else break
-	} END { print n + 0 }' /proc/interrupts
-}
-
 # run POINT_INDEX DRIVER PAIR: one timed fio run, JSON and counters
 run() {
 	local name=${POINTS[$1]%%|*} opts=${POINTS[$1]#*|} d=$2 p=$3 before after

@@ -38,9 +38,6 @@
 #   --qemu-arg ARG   extra raw qemu argument (repeatable), placed before the
 #                    NVMe devices so they can refer to it (e.g. a root port)
 #   --append STR     extra kernel command line
-#   --monitor        QMP socket at $OUT/monitor.sock (server, no wait); HMP
-#                    commands such as qemu-io via human-monitor-command.
-#                    The guest has the monitor without it: see hostcmd below.
 #
 # Environment: KVER (default: newest /lib/modules/6.1.*-amd64); LAB_ACCEL=tcg
 # (default, -accel tcg -cpu max) | kvm | auto (boot-probe KVM once with a 30 s
@@ -62,14 +59,13 @@ problem_re+='|unreferenced object|suspected memory leak|soft lockup|hard LOCKUP|
 
 die() { echo "lab: $*" >&2; exit 2; }
 
-out='' timeout=600 smp=2 mem=2048 machine=q35 append='' monitor=0
+out='' timeout=600 smp=2 mem=2048 machine=q35 append=''
 ctrls=()	# K=V string of each --nvme
 nss=()		# "<controller index> <K=V string>" of each --ns
 extra=()	# --qemu-arg
 while [ $# -gt 0 ]; do
 	case $1 in
 	--) shift; break ;;
-	--monitor) monitor=1; shift; continue ;;
 	--nvme) # The value is optional: bare --nvme is a default controller.
 		if [ $# -lt 2 ] || [[ -n $2 && $2 != *=* ]]; then set -- "$1" "" "${@:2}"; fi ;;
 	--out | --timeout | --smp | --mem | --machine | --ns | --qemu-arg | --append)
@@ -128,7 +124,7 @@ if [ -z "$out" ]; then
 else
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
-	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,monitor.sock,diag.sock,heartbeat,freeze.txt,qemu.log,pokes}
+	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,diag.sock,heartbeat,freeze.txt,qemu.log,pokes}
 fi
 case $out$repo in *[[:space:],]*) die "paths with whitespace or commas are not supported: $out, $repo" ;; esac
 echo "lab: run directory $out" >&2
@@ -287,8 +283,9 @@ for i in "${!ctrls[@]}"; do
 	done
 	[ $k -gt 0 ] || add_ns "$id" 1 ""
 done
-[ $monitor = 0 ] || qargs+=(-qmp "unix:$out/monitor.sock,server=on,wait=off")
-# A second QMP socket of lab.sh's own, to tell where a frozen guest stopped.
+# The QMP socket: for the guest's monitor commands (hostcmd below) and to
+# tell where a frozen guest stopped (scripts/qmp.py SOCKET COMMAND works
+# by hand too).
 qargs+=(-qmp "unix:$out/diag.sock,server=on,wait=off")
 
 : >"$out/guest.log"

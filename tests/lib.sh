@@ -72,6 +72,14 @@ host_hmp() {
 	[ ! -e "$f.err" ] || fail "monitor command failed: $1"
 }
 
+# queue_irqs CTRL: interrupts taken so far by the queues of controller
+# CTRL (nvmx0, nvme1, ...), all CPUs
+queue_irqs() {
+	awk -v c="$1" '$NF ~ "^" c "q[0-9]+$" {
+		for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; else break
+	} END { print n + 0 }' /proc/interrupts
+}
+
 # Wait up to $2 seconds (default 60) for a command to succeed.
 wait_for() {
 	local cmd=$1 limit=${2:-60} end

@@ -10,13 +10,6 @@ host() {
 	lab_run --nvme serial=nvmx-poll --ns size=128M
 }
 
-# interrupts of the controller's queues so far, all CPUs
-queue_irqs() {
-	awk -v c="$1" '$NF ~ "^" c "q[0-9]+$" {
-		for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; else break
-	} END { print n + 0 }' /proc/interrupts
-}
-
 # polled_fio DEV NAME: write and verify with io_uring IOPOLL, 4 KiB random
 polled_fio() {
 	fio_verify "$1" "$2" --ioengine=io_uring --hipri=1 --rw=randwrite \
