@@ -122,6 +122,7 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	ctrl->vid = le16_to_cpu(id->vid);
 	ctrl->cntlid = le16_to_cpu(id->cntlid);
 	ctrl->mdts = id->mdts;
+	ctrl->acl = id->acl;
 	ctrl->vwc = id->vwc;
 	ctrl->rtd3e = le32_to_cpu(id->rtd3e);
 	ctrl->nn = le32_to_cpu(id->nn);

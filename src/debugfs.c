@@ -9,6 +9,7 @@
  *   queues      one line of counters per queue
  *   q<N>/stats  the same counters for one queue, one per line
  *   q<N>/latency  submit-to-completion histogram, log2 buckets of ns
+ *   fault/      fault injection (fault.c)
  *
  * Counters are read without locks: a value may be a few commands behind.
  */
@@ -46,11 +47,11 @@ static int queues_show(struct seq_file *m, void *unused)
 	struct nvmx_ctrl *ctrl = m->private;
 	unsigned int i;
 
-	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes sq_shadowed cq_shadowed polls sgl_cmds plug_lists\n");
+	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes sq_shadowed cq_shadowed polls sgl_cmds plug_lists aborts\n");
 	for (i = 0; i < READ_ONCE(ctrl->nr_alloc_queues); i++) {
 		struct nvmx_queue *nq = &ctrl->queues[i];
 
-		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu\n",
+		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu %lld\n",
 			   nq->qid, nq->depth, READ_ONCE(nq->cq_vector),
 			   test_bit(NVMX_QUEUE_LIVE, &nq->flags),
 			   READ_ONCE(nq->sq_tail), READ_ONCE(nq->cq_head),
@@ -63,7 +64,8 @@ static int queues_show(struct seq_file *m, void *unused)
 			   (s64)atomic64_read(&nq->timeouts),
 			   READ_ONCE(nq->bad_cqes), READ_ONCE(nq->sq_shadowed),
 			   READ_ONCE(nq->cq_shadowed), READ_ONCE(nq->polls),
-			   READ_ONCE(nq->sgl_cmds), READ_ONCE(nq->plug_lists));
+			   READ_ONCE(nq->sgl_cmds), READ_ONCE(nq->plug_lists),
+			   (s64)atomic64_read(&nq->aborts));
 	}
 	return 0;
 }
@@ -93,6 +95,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "plug_lists %llu\n", READ_ONCE(nq->plug_lists));
 	seq_printf(m, "errors %llu\n", READ_ONCE(nq->errors));
 	seq_printf(m, "timeouts %lld\n", (s64)atomic64_read(&nq->timeouts));
+	seq_printf(m, "aborts %lld\n", (s64)atomic64_read(&nq->aborts));
 	seq_printf(m, "bad_cqes %llu\n", READ_ONCE(nq->bad_cqes));
 	return 0;
 }
@@ -129,6 +132,7 @@ void nvmx_debugfs_add_ctrl(struct nvmx_ctrl *ctrl)
 			   &ctrl->aen_submitted);
 	debugfs_create_u64("aen_events", 0400, ctrl->debugfs,
 			   &ctrl->aen_events);
+	nvmx_fault_debugfs(ctrl);
 }
 
 void nvmx_debugfs_add_queue(struct nvmx_queue *nq)

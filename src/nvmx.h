@@ -20,6 +20,8 @@
 #include <linux/blk-mq.h>
 #include <linux/cdev.h>
 #include <linux/dmapool.h>
+#include <linux/jump_label.h>
+#include <linux/llist.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/nvme.h>
@@ -124,6 +126,7 @@ struct nvmx_queue {
 	u64 bad_cqes;		/* by the reaper */
 	u64 lat_hist[NVMX_LAT_BUCKETS];	/* by the reaper */
 	atomic64_t timeouts;	/* by the timeout handlers */
+	atomic64_t aborts;	/* by the timeout handlers: Aborts sent */
 	struct dentry *debugfs;
 };
 
@@ -143,6 +146,11 @@ struct nvmx_queue {
  * @first_len: its length, 0 when the request has no single mapping
  * @submit_ns: when queue_rq put the command in its SQ slot (local_clock(),
  *	good for a latency histogram across CPUs, not for wall time)
+ * @aborted: an Abort was sent for it; the next timeout resets
+ * @timed_out: it timed out since it was last sent; a reset's cancellation
+ *	counts as a retry
+ * @held: fault injection holds its completion (on @held_node)
+ * @held_node: entry in nvmx_fault.held
  * @sg: the scatterlist, @inline_sg or from the controller's mempool
  */
 struct nvmx_request {
@@ -155,9 +163,13 @@ struct nvmx_request {
 	u8 nr_prp_lists;
 	bool small_list;
 	bool sgl;
+	bool aborted;
+	bool timed_out;
+	bool held;
 	dma_addr_t first_dma;
 	u32 first_len;
 	u64 submit_ns;
+	struct llist_node held_node;
 	struct scatterlist *sg;
 	void *prp_lists[NVMX_MAX_PRP_LISTS];
 	dma_addr_t prp_dma[NVMX_MAX_PRP_LISTS];
@@ -209,6 +221,31 @@ static inline struct nvmx_request *nvmx_req(struct request *rq)
 }
 
 /**
+ * struct nvmx_fault - debugfs fault injection (fault.c); inert while every
+ * count is zero
+ * @drop: I/O completions still to drop
+ * @fail: I/O completions still to complete with @fail_status
+ * @fail_status: status field (DNR, SCT, SC) for them
+ * @delay: I/O completions still to hold for @delay_ms
+ * @delay_ms: how long a held completion waits
+ * @admin_in_reset: admin commands still to fail while resetting
+ * @injected: faults injected so far
+ * @held: requests whose completions are held, lock-free list
+ * @release_work: completes the held requests
+ */
+struct nvmx_fault {
+	atomic_t drop;
+	atomic_t fail;
+	u16 fail_status;
+	atomic_t delay;
+	u32 delay_ms;
+	atomic_t admin_in_reset;
+	atomic64_t injected;
+	struct llist_head held;
+	struct delayed_work release_work;
+};
+
+/**
  * struct nvmx_ctrl - one NVMe controller
  */
 struct nvmx_ctrl {
@@ -223,6 +260,7 @@ struct nvmx_ctrl {
 	enum nvmx_ctrl_state state;
 	struct mutex shutdown_lock;	/* serialises enable and disable */
 	struct work_struct reset_work;
+	struct work_struct remove_work;	/* unbinds a dead controller */
 
 	/* registers, read at enable */
 	u64 cap;
@@ -238,6 +276,7 @@ struct nvmx_ctrl {
 	u16 vid;
 	u16 cntlid;
 	u8 mdts;
+	u8 acl;			/* Abort Command Limit, 0's based */
 	u8 vwc;
 	bool vwc_on;		/* write cache enabled, as last set */
 	u32 rtd3e;		/* microseconds, 0 if not reported */
@@ -280,6 +319,8 @@ struct nvmx_ctrl {
 	struct work_struct scan_work;
 
 	u64 nr_resets;			/* by the reset work */
+	atomic_t aborts_outstanding;	/* by timeout handler and abort end_io */
+	struct nvmx_fault fault;
 	struct work_struct aen_work;
 	u32 aen_result;			/* of the last event, for aen_work */
 	u64 aen_submitted;		/* under the admin queue's sq_lock */
@@ -376,9 +417,19 @@ void nvmx_debugfs_add_ctrl(struct nvmx_ctrl *ctrl);
 void nvmx_debugfs_add_queue(struct nvmx_queue *nq);
 void nvmx_debugfs_remove_ctrl(struct nvmx_ctrl *ctrl);
 
+/* fault.c: debugfs fault injection */
+DECLARE_STATIC_KEY_FALSE(nvmx_fault_armed);
+void nvmx_fault_init(struct nvmx_ctrl *ctrl);
+void nvmx_fault_debugfs(struct nvmx_ctrl *ctrl);
+bool nvmx_fault_cqe(struct nvmx_queue *nq, struct request *rq);
+bool nvmx_fault_admin(struct nvmx_ctrl *ctrl, struct request *rq);
+void nvmx_fault_release_work(struct work_struct *work);
+void nvmx_fault_flush(struct nvmx_ctrl *ctrl);
+
 /* pci.c */
 void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown);
 void nvmx_schedule_reset(struct nvmx_ctrl *ctrl);
+void nvmx_kill_ctrl(struct nvmx_ctrl *ctrl);
 int nvmx_reset_sync(struct nvmx_ctrl *ctrl);
 int nvmx_subsystem_reset(struct nvmx_ctrl *ctrl);
 extern struct workqueue_struct *nvmx_wq;

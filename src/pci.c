@@ -248,6 +248,7 @@ void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 		nvmx_queue_free_irq(&ctrl->queues[i]);
 	}
 	pci_free_irq_vectors(ctrl->pdev);
+	nvmx_fault_flush(ctrl);
 	ctrl->nr_vectors = 0;
 	ctrl->nr_io_queues = 0;
 	ctrl->nr_poll_queues = 0;
@@ -581,10 +582,47 @@ static void nvmx_reset_work(struct work_struct *work)
 
 fail:
 	trace_nvmx_reset(ctrl, "failed", ret);
-	dev_err(&ctrl->device, "reset failed (%d), controller marked dead\n",
-		ret);
+	dev_err(&ctrl->device, "reset failed (%d)\n", ret);
+	nvmx_kill_ctrl(ctrl);
+}
+
+/* Unbind a dead controller: its devices go, rmmod and rebinding work. */
+static void nvmx_remove_dead_work(struct work_struct *work)
+{
+	struct nvmx_ctrl *ctrl = container_of(work, struct nvmx_ctrl,
+					      remove_work);
+	struct pci_dev *pdev = ctrl->pdev;
+
+	if (pci_get_drvdata(pdev) == ctrl)
+		device_release_driver(&pdev->dev);
+	put_device(&ctrl->device);
+	pci_dev_put(pdev);
+}
+
+/**
+ * nvmx_kill_ctrl() - give up on a controller
+ * @ctrl: the controller, failed to reset or gone from the bus
+ *
+ * Marks it dead, so that its I/O fails fast, cancels what is in flight and
+ * unbinds it from a work item, unless a removal is already under way.
+ *
+ * Context: process context (reset work, timeout handler).
+ */
+void nvmx_kill_ctrl(struct nvmx_ctrl *ctrl)
+{
+	bool removing = READ_ONCE(ctrl->state) == NVMX_CTRL_DELETING;
+
 	nvmx_change_state(ctrl, NVMX_CTRL_DEAD);
 	nvmx_dev_disable(ctrl, false);
+	if (removing)
+		return;
+	dev_err(&ctrl->device, "controller dead, removing its devices\n");
+	pci_dev_get(ctrl->pdev);
+	get_device(&ctrl->device);
+	if (!queue_work(nvmx_wq, &ctrl->remove_work)) {
+		put_device(&ctrl->device);
+		pci_dev_put(ctrl->pdev);
+	}
 }
 
 /**
@@ -732,6 +770,8 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	INIT_WORK(&ctrl->reset_work, nvmx_reset_work);
 	INIT_WORK(&ctrl->scan_work, nvmx_scan_work);
 	INIT_WORK(&ctrl->aen_work, nvmx_aen_work);
+	INIT_WORK(&ctrl->remove_work, nvmx_remove_dead_work);
+	nvmx_fault_init(ctrl);
 	init_rwsem(&ctrl->ns_rwsem);
 	INIT_LIST_HEAD(&ctrl->namespaces);
 	/* from here on put_device() frees ctrl and its queue array */

@@ -592,8 +592,13 @@ static blk_status_t nvmx_prep_rq(struct nvmx_queue *nq, struct request *rq)
 	blk_status_t ret;
 
 	req->status = 0;
+	req->aborted = false;
+	req->timed_out = false;
 	if (unlikely(!test_bit(NVMX_QUEUE_LIVE, &nq->flags)))
 		return nvmx_queue_not_live(ctrl, rq);
+	if (static_branch_unlikely(&nvmx_fault_armed) && !nq->qid &&
+	    nvmx_fault_admin(ctrl, rq))
+		return BLK_STS_IOERR;
 
 	/* first dispatch of this request, not a retry: start counting */
 	if (!(rq->rq_flags & RQF_DONTPREP)) {
@@ -786,12 +791,24 @@ static void nvmx_complete_rq(struct request *rq)
 		return;
 	}
 	if (!blk_noretry_request(rq) &&
-	    state != NVMX_CTRL_DEAD && state != NVMX_CTRL_DELETING &&
-	    nvmx_should_retry(req->status, req->retries, nvmx_max_retries.val)) {
-		trace_nvmx_complete(nq, rq, true);
-		req->retries++;
-		blk_mq_requeue_request(rq, true);
-		return;
+	    state != NVMX_CTRL_DEAD && state != NVMX_CTRL_DELETING) {
+		/*
+		 * Cancelled by a reset it did not cause: sent again after the
+		 * reset, not counted as a retry.  A command that timed out
+		 * counts, so one that breaks every controller fails in the end.
+		 */
+		if (req->status == NVME_SC_HOST_ABORTED_CMD && !req->timed_out) {
+			trace_nvmx_complete(nq, rq, true);
+			blk_mq_requeue_request(rq, true);
+			return;
+		}
+		if (nvmx_should_retry(req->status, req->retries,
+				      nvmx_max_retries.val)) {
+			trace_nvmx_complete(nq, rq, true);
+			req->retries++;
+			blk_mq_requeue_request(rq, true);
+			return;
+		}
 	}
 	trace_nvmx_complete(nq, rq, false);
 	nvmx_log_error(rq);
@@ -846,6 +863,9 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 	req = nvmx_req(rq);
 	req->status = le16_to_cpu(cqe->status) >> 1;
 	req->result = cqe->result;
+	if (static_branch_unlikely(&nvmx_fault_armed) && nq->qid &&
+	    nvmx_fault_cqe(nq, rq))
+		return;
 	nq->completed++;
 	nq->lat_hist[nvmx_lat_bucket(local_clock() - req->submit_ns)]++;
 	if (unlikely(req->status))
@@ -959,14 +979,86 @@ void nvmx_queue_reap(struct nvmx_queue *nq)
 	}
 }
 
+/* The controller answered an Abort; the timed-out command may still come. */
+static enum rq_end_io_ret nvmx_abort_end_io(struct request *rq,
+					    blk_status_t error)
+{
+	struct nvmx_ctrl *ctrl = rq->end_io_data;
+	struct nvmx_request *req = nvmx_req(rq);
+
+	dev_warn(&ctrl->device,
+		 "Abort of qid %u cid 0x%x: status 0x%x, %s\n",
+		 le16_to_cpu(req->cmd.abort.sqid), req->cmd.abort.cid,
+		 req->status, error ? "failed" :
+		 (le32_to_cpu(req->result.u32) & 1) ? "not aborted" :
+		 "aborted");
+	atomic_dec(&ctrl->aborts_outstanding);
+	return RQ_END_IO_FREE;
+}
+
+/*
+ * Send an Abort for @rq unless the controller's limit (ACL) is reached.
+ * Return: true when the Abort is on its way.
+ */
+static bool nvmx_send_abort(struct nvmx_queue *nq, struct request *rq)
+{
+	struct nvmx_ctrl *ctrl = nq->ctrl;
+	struct nvmx_request *req = nvmx_req(rq);
+	struct nvme_command cmd = { };
+	struct request *abort_rq;
+
+	if (atomic_inc_return(&ctrl->aborts_outstanding) > ctrl->acl + 1)
+		goto no_abort;
+	cmd.abort.opcode = nvme_admin_abort_cmd;
+	cmd.abort.cid = req->cmd.common.command_id;
+	cmd.abort.sqid = cpu_to_le16(nq->qid);
+	abort_rq = nvmx_alloc_cmd_rq(ctrl->admin_q, &cmd, 0,
+				     BLK_MQ_REQ_NOWAIT);
+	if (IS_ERR(abort_rq))
+		goto no_abort;
+	req->aborted = true;
+	atomic64_inc(&nq->aborts);
+	abort_rq->end_io = nvmx_abort_end_io;
+	abort_rq->end_io_data = ctrl;
+	blk_execute_rq_nowait(abort_rq, false);
+	return true;
+
+no_abort:
+	atomic_dec(&ctrl->aborts_outstanding);
+	return false;
+}
+
+/*
+ * A timeout while the controller is not live.  During a reset an I/O
+ * command is left alone: the reset cancels it, or has sent it again on
+ * the new queues and its next timeout is handled once live.  An admin
+ * command is one the reset work waits for, and when the controller is
+ * dead or going away nothing will answer: the controller is disabled,
+ * which cancels the command.
+ */
+static enum blk_eh_timer_return nvmx_timeout_not_live(struct nvmx_queue *nq)
+{
+	struct nvmx_ctrl *ctrl = nq->ctrl;
+	enum nvmx_ctrl_state state = READ_ONCE(ctrl->state);
+
+	if (nq->qid && (state == NVMX_CTRL_NEW ||
+			state == NVMX_CTRL_RESETTING))
+		return BLK_EH_RESET_TIMER;
+	nvmx_dev_disable(ctrl, false);
+	return BLK_EH_DONE;
+}
+
 /**
  * nvmx_timeout() - a command did not complete within its timeout
  * @rq: the request
  *
- * Escalation: (1) a lost interrupt is ruled out by reaping the queue;
- * (2) when the reset work itself is waiting, the controller is disabled
- * here, which cancels the command; (3) otherwise the controller is reset,
- * which cancels and requeues everything in flight.
+ * Escalation: (1) a controller that reports a fatal status or no longer
+ * answers is reset (or, when gone from the bus, marked dead); (2) a lost
+ * interrupt is ruled out by reaping the queue; (3) when the controller is
+ * not live, see nvmx_timeout_not_live(); (4) an I/O command gets an
+ * Abort, within the controller's Abort Command Limit, and another timeout
+ * period; (5) otherwise, and when it times out again, the controller is
+ * reset, which cancels and requeues everything in flight.
  */
 static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 {
@@ -974,6 +1066,26 @@ static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 	struct nvmx_ctrl *ctrl = nq->ctrl;
 	struct nvmx_request *req = nvmx_req(rq);
 	u32 csts = readl(ctrl->bar + NVME_REG_CSTS);
+
+	/* fault injection holds this completion on purpose */
+	if (READ_ONCE(req->held))
+		return BLK_EH_RESET_TIMER;
+	if (csts == ~0U || (csts & NVME_CSTS_CFS)) {
+		atomic64_inc(&nq->timeouts);
+		trace_nvmx_timeout(nq, rq, csts);
+		dev_warn(&ctrl->device,
+			 "qid %u tag %d timed out, controller %s (csts 0x%x)\n",
+			 nq->qid, rq->tag,
+			 csts == ~0U ? "not answering" : "fatal status", csts);
+		if (csts == ~0U && !pci_device_is_present(ctrl->pdev)) {
+			nvmx_kill_ctrl(ctrl);
+			return BLK_EH_DONE;
+		}
+		if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
+			return nvmx_timeout_not_live(nq);
+		nvmx_schedule_reset(ctrl);
+		return BLK_EH_RESET_TIMER;
+	}
 
 	/* a disable in progress frees vectors, and will cancel @rq anyway */
 	if (!mutex_trylock(&ctrl->shutdown_lock))
@@ -987,16 +1099,20 @@ static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 		return BLK_EH_DONE;
 	}
 
+	req->timed_out = true;
 	atomic64_inc(&nq->timeouts);
 	trace_nvmx_timeout(nq, rq, csts);
 	dev_warn(&ctrl->device,
-		 "qid %u tag %d opcode 0x%02x timed out (csts 0x%x)\n",
-		 nq->qid, rq->tag, req->cmd.common.opcode, csts);
+		 "qid %u tag %d opcode 0x%02x timed out (csts 0x%x)%s\n",
+		 nq->qid, rq->tag, req->cmd.common.opcode, csts,
+		 req->aborted ? " after an Abort" : "");
 
-	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE) {
-		nvmx_dev_disable(ctrl, false);
-		return BLK_EH_DONE;
-	}
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
+		return nvmx_timeout_not_live(nq);
+	if (nq->qid && !req->aborted && nvmx_send_abort(nq, rq))
+		return BLK_EH_RESET_TIMER;
+	dev_warn(&ctrl->device, "resetting controller to recover qid %u tag %d\n",
+		 nq->qid, rq->tag);
 	nvmx_schedule_reset(ctrl);
 	return BLK_EH_RESET_TIMER;
 }

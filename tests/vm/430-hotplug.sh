@@ -1,0 +1,56 @@
+#!/bin/bash
+# Hot removal and hot-add on a q35 machine with the controller behind a
+# pcie-root-port (pciehp). Removed from the QEMU monitor (device_del) while
+# fio runs: fio ends with errors within a bound, nothing hangs, the device
+# nodes and the class directory go, rmmod works. Then a controller is added
+# to an empty port (device_add): it is probed and verified with fio, and
+# removed again while idle.
+. tests/lib.sh
+
+host() {
+	rm -f "$TEST_OUT/hot.img"
+	truncate -s 64M "$TEST_OUT/hot.img"
+	lab_run --machine q35 \
+		--qemu-arg -device --qemu-arg pcie-root-port,id=rp1,chassis=1,slot=1 \
+		--qemu-arg -device --qemu-arg pcie-root-port,id=rp2,chassis=2,slot=2 \
+		--qemu-arg -drive --qemu-arg "file=$TEST_OUT/hot.img,if=none,id=hotd,format=raw" \
+		--nvme serial=nvmx-plug,bus=rp1 --ns size=64M
+}
+
+guest() {
+	local dev c fio_pid st=0
+
+	load_driver
+	dev=$(ns_dev nvmx-plug 1)
+	c=$(ctrl_by_serial nvmx-plug)
+
+	fio --name=unplug --filename="$dev" --ioengine=libaio --direct=1 \
+		--rw=randrw --bs=4k --iodepth=16 --time_based --runtime=120 \
+		--output=/tmp/fio-unplug.log &
+	fio_pid=$!
+	sleep 2
+	host_hmp "device_del nvme0"
+	wait_for "[ ! -e $dev ]" 60
+	wait_for "! kill -0 $fio_pid 2>/dev/null" 60
+	wait $fio_pid || st=$?
+	[ "$st" != 0 ] || fail "fio saw no error although its device went away"
+	grep -Eq "err=|error" /tmp/fio-unplug.log || fail "fio log names no error"
+	[ ! -e /dev/"$c" ] || fail "/dev/$c still there"
+	[ ! -e /sys/class/"$CLASS"/"$c" ] || fail "/sys/class/$CLASS/$c still there"
+	echo "removed under fio: fio failed (exit $st), nodes gone"
+	unload_driver
+
+	load_driver
+	host_hmp "device_add nvme,id=hot,serial=nvmx-hotadd,drive=hotd,bus=rp2"
+	dev=$(ns_dev nvmx-hotadd 1)
+	c=$(ctrl_by_serial nvmx-hotadd)
+	wait_for "[ \"\$(attr /sys/class/$CLASS/$c/state)\" = live ]" 60
+	fio_verify "$dev" hotadd --rw=randwrite --bs=4k --size=8M --iodepth=8
+	host_hmp "device_del hot"
+	wait_for "[ ! -e /sys/class/$CLASS/$c ]" 60
+	[ ! -e "$dev" ] || fail "$dev still there after the idle removal"
+	echo "hot-added, verified, removed while idle"
+	unload_driver
+}
+
+main "$@"
