@@ -56,8 +56,8 @@ guest() {
 	echo "$n resets after writes"
 
 	# fio's region starts past the patterns
-	fio_verify "$dev" resets --rw=randwrite --bs=4k --offset=40M --size=16M \
-		--iodepth=16 --numjobs=2 --verify_backlog=512 &
+	fio_verify "$dev" resets --rw=randwrite --bs=4k --offset=40M --size=8M \
+		--iodepth=16 --numjobs=2 --offset_increment=8M --verify_backlog=512 &
 	fio_pid=$!
 	for ((i = 0; i < 4; i++)); do
 		sleep 1
