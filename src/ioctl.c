@@ -51,6 +51,83 @@ static int nvmx_map_user_buf(struct request *rq, struct io_uring_cmd *ioucmd,
 	return blk_rq_map_user_iov(rq->q, rq, NULL, &iter, GFP_KERNEL);
 }
 
+#define NVMX_CMD_COPY	0x19	/* not in this kernel's linux/nvme.h */
+
+/*
+ * The bytes a command moves, as far as the driver can tell from the
+ * command: the controller follows the command, not data_len, and a buffer
+ * shorter than that would let it read or write memory past the pages
+ * mapped for it (through PRP2 = 0, for one).  0 for commands it cannot
+ * tell or that move nothing.
+ */
+static u64 nvmx_user_xfer_need(const struct nvme_command *c,
+			       struct nvmx_ns *ns)
+{
+	u32 cdw10 = le32_to_cpu(c->common.cdw10);
+	u32 cdw11 = le32_to_cpu(c->common.cdw11);
+	u32 cdw12 = le32_to_cpu(c->common.cdw12);
+
+	if (!ns) {
+		switch (c->common.opcode) {
+		case nvme_admin_identify:
+			return NVME_IDENTIFY_DATA_SIZE;
+		case nvme_admin_get_log_page:
+			/* NUMDU:NUMDL, dwords, 0's based */
+			return (((u64)(cdw11 & 0xffff) << 16 | cdw10 >> 16) + 1) * 4;
+		case nvme_admin_get_features:
+			/* LBA Range Type: the whole 64-entry table */
+			return (cdw10 & 0xff) == NVME_FEAT_LBA_RANGE ? 4096 : 0;
+		case nvme_admin_set_features:
+			/* LBA Range Type: NUM entries of 64 bytes, 0's based */
+			return (cdw10 & 0xff) == NVME_FEAT_LBA_RANGE ?
+			       ((cdw11 & 0x3f) + 1) * 64 : 0;
+		}
+		return 0;
+	}
+	switch (c->common.opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+		return ((u64)(cdw12 & 0xffff) + 1) << ns->lba_shift;
+	case nvme_cmd_dsm:
+		return ((cdw10 & 0xff) + 1) * sizeof(struct nvme_dsm_range);
+	case NVMX_CMD_COPY:
+		/* descriptor format 0: 32 bytes, 1: 40 bytes */
+		return ((cdw12 & 0xff) + 1) * (((cdw12 >> 8) & 0xf) ? 40 : 32);
+	}
+	return 0;
+}
+
+/*
+ * Map the user's data, if any, for @rq and check that it holds what the
+ * command moves.  On failure nothing stays mapped.
+ */
+static int nvmx_map_user_data(struct request *rq, struct io_uring_cmd *ioucmd,
+			      u64 ubuf, u32 len, bool vec)
+{
+	struct nvmx_queue *nq = rq->mq_hctx->driver_data;
+	struct nvmx_ns *ns = nq->qid ? rq->q->queuedata : NULL;
+	u64 need, have = 0;
+	int ret;
+
+	if (ubuf && len) {
+		ret = nvmx_map_user_buf(rq, ioucmd, ubuf, len, vec);
+		if (ret)
+			return ret;
+		have = blk_rq_bytes(rq);
+	}
+	need = nvmx_user_xfer_need(&nvmx_req(rq)->cmd, ns);
+	if (need <= have)
+		return 0;
+	if (rq->bio)
+		blk_rq_unmap_user(rq->bio);
+	dev_warn_ratelimited(&nq->ctrl->device,
+			     "%s: opcode 0x%02x moves %llu bytes, its buffer holds %llu: refused\n",
+			     current->comm, nvmx_req(rq)->cmd.common.opcode,
+			     need, have);
+	return -EINVAL;
+}
+
 /*
  * What a passthrough command reports: the positive NVMe status of a
  * failed command, -EINTR for one cancelled by a reset, else the errno of
@@ -91,12 +168,10 @@ static int nvmx_user_cmd_exec(struct request_queue *q, struct nvme_command *cmd,
 		return PTR_ERR(rq);
 	if (timeout_ms)
 		rq->timeout = msecs_to_jiffies(timeout_ms);
-	if (ubuf && len) {
-		ret = nvmx_map_user_buf(rq, NULL, ubuf, len, vec);
-		if (ret)
-			goto free_rq;
-		bio = rq->bio;
-	}
+	ret = nvmx_map_user_data(rq, NULL, ubuf, len, vec);
+	if (ret)
+		goto free_rq;
+	bio = rq->bio;
 
 	sts = blk_execute_rq(rq, false);
 	*result = le64_to_cpu(nvmx_req(rq)->result.u64);
@@ -139,8 +214,9 @@ static int nvmx_check_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	if (u->metadata_len || u->metadata)
 		return -EINVAL;
 	if (ns && u->nsid != ns->nsid) {
-		dev_err(&ctrl->device, "%s: nsid %u in the command is not the namespace's (%u)\n",
-			current->comm, u->nsid, ns->nsid);
+		dev_err_ratelimited(&ctrl->device,
+				    "%s: nsid %u in the command is not the namespace's (%u)\n",
+				    current->comm, u->nsid, ns->nsid);
 		return -EINVAL;
 	}
 	return 0;
@@ -298,7 +374,7 @@ static int nvmx_ctrl_io_cmd(struct nvmx_ctrl *ctrl,
 	ns = list_first_entry(&ctrl->namespaces, struct nvmx_ns, list);
 	if (!list_is_singular(&ctrl->namespaces)) {
 		up_read(&ctrl->ns_rwsem);
-		dev_warn(&ctrl->device, "NVME_IOCTL_IO_CMD on the controller device needs a single namespace; use the namespace's device\n");
+		dev_warn_ratelimited(&ctrl->device, "NVME_IOCTL_IO_CMD on the controller device needs a single namespace; use the namespace's device\n");
 		return -EINVAL;
 	}
 	/* the disk, and with it the namespace, stays while we use it */
@@ -454,12 +530,10 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		return PTR_ERR(rq);
 	if (u.timeout_ms)
 		rq->timeout = msecs_to_jiffies(u.timeout_ms);
-	if (u.addr && u.data_len) {
-		ret = nvmx_map_user_buf(rq, ioucmd, u.addr, u.data_len, vec);
-		if (ret) {
-			blk_mq_free_request(rq);
-			return ret;
-		}
+	ret = nvmx_map_user_data(rq, ioucmd, u.addr, u.data_len, vec);
+	if (ret) {
+		blk_mq_free_request(rq);
+		return ret;
 	}
 	pdu->bio = rq->bio;
 	pdu->status = 0;

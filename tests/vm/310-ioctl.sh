@@ -3,7 +3,8 @@
 # write-zeroes and io-passthru lands where the block device sees it; a
 # format to 4 KiB blocks and back changes the block device's block size;
 # the generic char device reads the same data;
-# nvmx's queues follow the volatile write cache switched off and on; the
+# nvmx's queues follow the volatile write cache switched off and on, and it
+# refuses buffers shorter than the command's transfer; the
 # error cases (bad pointers, flags, lengths, nsid, opcodes, unprivileged
 # callers) give the errno or NVMe status the in-tree driver gives
 # (tests/tools/ioctl-errors.c, run against both drivers).
@@ -72,6 +73,22 @@ guest() {
 		expect_eq "$(cat /sys/block/"$b"/queue/write_cache)" "write through" "write cache after vwc off"
 		nvme set-feature "$c" -f 6 -v 1 >/dev/null || fail "set-feature vwc on"
 		expect_eq "$(cat /sys/block/"$b"/queue/write_cache)" "write back" "write cache after vwc on"
+
+		# buffers shorter than what the command moves are refused
+		# (the in-tree driver sends them, and the controller writes
+		# past the mapped pages)
+		if nvme admin-passthru "$c" -o 6 --cdw10=1 -l 512 -r >/dev/null 2>&1; then
+			fail "Identify into 512 bytes accepted"
+		fi
+		if nvme get-log "$c" -i 2 -l 512 >/dev/null 2>&1 &&
+			nvme admin-passthru "$c" -o 2 --cdw10=$(((127 << 16) | 2)) -l 256 -r >/dev/null 2>&1; then
+			fail "Get Log Page of 512 bytes into 256 accepted"
+		fi
+		if nvme io-passthru "$n" -o 2 -n 1 --cdw12=7 -l 512 -r >/dev/null 2>&1; then
+			fail "read of 8 blocks into 512 bytes accepted"
+		fi
+		dmesg | grep -q "nvmx.*opcode 0x02 moves 4096 bytes, its buffer holds 512: refused" ||
+			fail "no log line for the short read buffer"
 	fi
 
 	# (the format erased the namespace) data to find after the reset
