@@ -29,6 +29,10 @@ run: setup nvmx.ko
 check: setup nvmx.ko
 	tests/run.sh
 
+# the core and reliability tests on the debug kernel (built once, cached)
+check-debug: setup
+	scripts/check-debug.sh
+
 bench: setup nvmx.ko
 	scripts/bench.sh
 
@@ -63,4 +67,4 @@ clean:
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all setup lint unit run check bench install uninstall dkms-install dkms-remove clean
+.PHONY: all setup lint unit run check check-debug bench install uninstall dkms-install dkms-remove clean

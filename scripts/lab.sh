@@ -124,7 +124,7 @@ if [ -z "$out" ]; then
 else
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
-	rm -f "$out"/{console.log,guest.log,dmesg.txt,status,diag.sock,heartbeat,freeze.txt,qemu.log,pokes}
+	rm -f "$out"/{console.log,guest.log,dmesg.txt,kmemleak.txt,status,diag.sock,heartbeat,freeze.txt,qemu.log,pokes}
 fi
 case $out$repo in *[[:space:],]*) die "paths with whitespace or commas are not supported: $out, $repo" ;; esac
 echo "lab: run directory $out" >&2
@@ -152,7 +152,7 @@ mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-for m in $(cat /modules/order); do
+for m in $(cat /modules/order 2>/dev/null); do
 	insmod "/modules/$m" || fail "insmod $m failed"
 done
 echo /sbin/modprobe >/proc/sys/kernel/modprobe
@@ -180,8 +180,16 @@ if grep -q 'lab\.kallsyms=1' /proc/cmdline; then
 	grep ' [tT] ' /proc/kallsyms >"/host$out/kallsyms"
 fi
 (while :; do cat /proc/modules >"/host$out/heartbeat"; sleep 2; done) &
+# A kernel with kmemleak (the debug kernel): forget what booting left,
+# and report what the script leaked (objects unreferenced in two scans).
+kmemleak=/host/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear >$kmemleak
 env -i /bin/chroot /host /bin/bash "$out/lab-run.sh" </dev/null >>"/host$out/guest.log" 2>&1
 echo $? >"/host$out/status"
+if [ -w $kmemleak ]; then
+	echo scan >$kmemleak; sleep 6; echo scan >$kmemleak
+	cat $kmemleak >"/host$out/kmemleak.txt"
+fi
 dmesg >"/host$out/dmesg.txt"
 halt_vm
 EOF
@@ -377,7 +385,7 @@ console_tail() {
 	tail -n "${1:-40}" "$out/console.log" >&2 || true
 }
 
-problems=$(cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | tr -d '\r' |
+problems=$(cat "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt" 2>/dev/null | tr -d '\r' |
 	grep -E "$problem_re" | awk '!seen[$0]++ { print "lab: kernel log problem: " $0 }' || true)
 [ -z "$problems" ] || echo "$problems" >&2
 

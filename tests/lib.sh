@@ -125,19 +125,27 @@ all_live() {
 
 # load_driver [module parameters...]: load $DRIVER, wait until live.
 # IO_TIMEOUT=S sets the I/O timeout of either driver (nvmx io_timeout,
-# nvme_core io_timeout). NVMX_KO names another build of nvmx.ko (the debug
-# kernel's).
+# nvme_core io_timeout).
 load_driver() {
 	local t=${IO_TIMEOUT:+io_timeout=$IO_TIMEOUT}
 
 	if [ "$DRIVER" = nvmx ]; then
-		insmod "${NVMX_KO:-$LAB_REPO/nvmx.ko}" $t "$@" || fail "insmod nvmx.ko $t $*"
+		insmod "$(nvmx_ko)" $t "$@" || fail "insmod nvmx.ko $t $*"
 	else
 		# one disk per controller path, named after the controller
 		modprobe nvme_core multipath=N $t || fail "modprobe nvme_core $t"
 		modprobe nvme "$@" || fail "modprobe nvme $*"
 	fi
 	wait_for all_live 60
+}
+
+# nvmx.ko for the running kernel: the repo's, or the one make check-debug
+# built for another kernel in build/module-<release>/
+nvmx_ko() {
+	local ko=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
+
+	[ -e "$ko" ] || ko=$LAB_REPO/nvmx.ko
+	echo "$ko"
 }
 
 unload_driver() {

@@ -6,6 +6,7 @@
 #   DRIVERS="nvmx nvme"   drivers to run the VM tests against (DRIVER=x
 #                         is the same as DRIVERS=x)
 #   TESTS="pat ..."       only VM tests whose file name contains a pattern
+#   RESULTS=DIR           where the logs go (default build/tests)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -45,7 +46,7 @@ else
 fi
 
 for driver in $drivers; do
-	out=build/tests/$driver
+	out=${RESULTS:-build/tests}/$driver
 	rm -rf "$out"
 	for t in tests/vm/*.sh; do
 		name=$(basename "$t" .sh)

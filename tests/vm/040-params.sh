@@ -14,7 +14,7 @@ guest() {
 	for bad in io_timeout=0 admin_timeout=3601 admin_timeout=abc max_retries=-1 max_retries=256 \
 		poll_queues=257 sgl_threshold=-1 io_queue_depth=1 nr_io_queues=65536; do
 		dmesg -C
-		if insmod "$LAB_REPO/nvmx.ko" "$bad" 2>/dev/null; then
+		if insmod "$(nvmx_ko)" "$bad" 2>/dev/null; then
 			fail "insmod accepted $bad"
 		fi
 		dmesg | grep -q "nvmx: ${bad%%=*}=.* is invalid: expected an integer from" ||

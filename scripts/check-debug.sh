@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check-debug: the core and reliability VM tests against nvmx on the
+# debug kernel (scripts/debug-kernel.sh: KASAN, lockdep, atomic-sleep
+# checks, kmemleak, DMA API debugging, UBSAN, fault injection), with
+# failslab and fail_page_alloc on nvmx's probe and ioctl paths
+# (tests/vm/460-failslab.sh). Any kernel report fails the test it appears
+# in (lab.sh scans the log, and kmemleak after every run).
+#   TESTS="pat ..."   other tests than the default set
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+kver=$(scripts/debug-kernel.sh)
+mod=build/module-$kver
+rm -rf "$mod"
+mkdir -p "$mod"
+cp Kbuild "$mod/"
+cp -r src "$mod/"
+make -s -C "/lib/modules/$kver/build" M="$PWD/$mod" W=1 \
+	${CI:+KCFLAGS=-Werror} modules
+echo "check-debug: nvmx built for $kver in $mod"
+
+# The debug kernel boots in about a minute under TCG and runs I/O about
+# ten times slower: a core set, and the reliability tests.
+export RESULTS=build/tests-debug KVER=$kver DRIVERS=nvmx LAB_TIMEOUT=${LAB_TIMEOUT:-900} FUZZ_CALLS=${FUZZ_CALLS:-10000}
+export TESTS=${TESTS:-"010 100-fio 310 400 410 430 440 460"}
+exec tests/run.sh
