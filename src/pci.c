@@ -538,6 +538,8 @@ static void nvmx_reset_work(struct work_struct *work)
 	trace_nvmx_reset(ctrl, "start", 0);
 	nvmx_dev_disable(ctrl, false);
 
+	/* a controller that stopped answering may have lost bus mastering */
+	pci_set_master(ctrl->pdev);
 	mutex_lock(&ctrl->shutdown_lock);
 	ret = nvmx_setup_admin(ctrl);
 	mutex_unlock(&ctrl->shutdown_lock);

@@ -1071,6 +1071,9 @@ static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 	if (READ_ONCE(req->held))
 		return BLK_EH_RESET_TIMER;
 	if (csts == ~0U || (csts & NVME_CSTS_CFS)) {
+		/* the first timeout acts; the others wait for the reset */
+		if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
+			return nvmx_timeout_not_live(nq);
 		atomic64_inc(&nq->timeouts);
 		trace_nvmx_timeout(nq, rq, csts);
 		dev_warn(&ctrl->device,
@@ -1081,8 +1084,6 @@ static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 			nvmx_kill_ctrl(ctrl);
 			return BLK_EH_DONE;
 		}
-		if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
-			return nvmx_timeout_not_live(nq);
 		nvmx_schedule_reset(ctrl);
 		return BLK_EH_RESET_TIMER;
 	}
