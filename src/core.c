@@ -362,6 +362,7 @@ static const struct file_operations nvmx_generic_fops = {
 	.release	= nvmx_generic_release,
 	.unlocked_ioctl	= nvmx_generic_ioctl,
 	.uring_cmd	= nvmx_generic_uring_cmd,
+	.uring_cmd_iopoll = nvmx_ns_uring_cmd_iopoll,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
 };

@@ -475,6 +475,12 @@ static enum rq_end_io_ret nvmx_uring_end_io(struct request *rq,
 
 	pdu->status = nvmx_user_status(rq, err);
 	pdu->result = le64_to_cpu(nvmx_req(rq)->result.u64);
+	/* nothing left to poll for; the task work frees the bio */
+	WRITE_ONCE(ioucmd->cookie, NULL);
+	/*
+	 * Even a polled command completes through task work: another ring
+	 * polling the same queue may have found it.
+	 */
 	io_uring_cmd_complete_in_task(ioucmd, nvmx_uring_task_cb);
 	return RQ_END_IO_FREE;
 }
@@ -490,13 +496,15 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	struct nvme_command c;
 	struct request *rq;
 	blk_opf_t opf = 0;
+	bool poll;
 	int ret;
 
 	/* the command and its result need the big SQE and CQE */
 	if ((issue_flags & (IO_URING_F_SQE128 | IO_URING_F_CQE32)) !=
 	    (IO_URING_F_SQE128 | IO_URING_F_CQE32))
 		return -EOPNOTSUPP;
-	if (issue_flags & IO_URING_F_IOPOLL)
+	/* IOPOLL: data commands of a namespace, sent on a poll queue */
+	if ((issue_flags & IO_URING_F_IOPOLL) && !ns)
 		return -EOPNOTSUPP;
 
 	/* the SQE is shared with user space: read each field once */
@@ -525,6 +533,9 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		opf = REQ_NOWAIT;
 		blk_flags = BLK_MQ_REQ_NOWAIT;
 	}
+	poll = (issue_flags & IO_URING_F_IOPOLL) && u.addr && u.data_len;
+	if (poll)
+		opf |= REQ_POLLED;
 	rq = nvmx_alloc_cmd_rq(nvmx_cmd_queue(ctrl, ns), &c, opf, blk_flags);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
@@ -535,6 +546,12 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		blk_mq_free_request(rq);
 		return ret;
 	}
+	/* bio_poll() finds the queue through the bio's device */
+	if (poll) {
+		bio_set_dev(rq->bio, ns->disk->part0);
+		rq->bio->bi_opf |= REQ_POLLED;
+	}
+	WRITE_ONCE(ioucmd->cookie, poll ? rq->bio : NULL);
 	pdu->bio = rq->bio;
 	pdu->status = 0;
 	pdu->result = 0;
@@ -555,6 +572,29 @@ int nvmx_ns_uring_cmd(struct nvmx_ns *ns, struct io_uring_cmd *ioucmd,
 	default:
 		return -ENOTTY;
 	}
+}
+
+/**
+ * nvmx_ns_uring_cmd_iopoll() - poll for a command sent with IOPOLL
+ * @ioucmd: the command; its cookie is the request's bio while in flight
+ * @iob: completion batch
+ * @poll_flags: BLK_POLL_*
+ *
+ * Return: completions found, 0 when there is nothing to poll.
+ */
+int nvmx_ns_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
+			     struct io_comp_batch *iob,
+			     unsigned int poll_flags)
+{
+	struct bio *bio;
+	int ret = 0;
+
+	rcu_read_lock();
+	bio = READ_ONCE(ioucmd->cookie);
+	if (bio)
+		ret = bio_poll(bio, iob, poll_flags);
+	rcu_read_unlock();
+	return ret;
 }
 
 int nvmx_ctrl_uring_cmd(struct nvmx_ctrl *ctrl, struct io_uring_cmd *ioucmd,

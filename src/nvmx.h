@@ -399,6 +399,10 @@ int nvmx_ns_uring_cmd(struct nvmx_ns *ns, struct io_uring_cmd *ioucmd,
 		      unsigned int issue_flags);
 int nvmx_ctrl_uring_cmd(struct nvmx_ctrl *ctrl, struct io_uring_cmd *ioucmd,
 			unsigned int issue_flags);
+struct io_comp_batch;
+int nvmx_ns_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
+			     struct io_comp_batch *iob,
+			     unsigned int poll_flags);
 
 /* aen.c: asynchronous events */
 void nvmx_aen_configure(struct nvmx_ctrl *ctrl);

@@ -989,9 +989,10 @@ static enum rq_end_io_ret nvmx_abort_end_io(struct request *rq,
 	dev_warn(&ctrl->device,
 		 "Abort of qid %u cid 0x%x: status 0x%x, %s\n",
 		 le16_to_cpu(req->cmd.abort.sqid), req->cmd.abort.cid,
-		 req->status, error ? "failed" :
-		 (le32_to_cpu(req->result.u32) & 1) ? "not aborted" :
-		 "aborted");
+		 req->status,
+		 req->status == NVME_SC_HOST_ABORTED_CMD ? "cancelled by a reset" :
+		 error ? "failed" :
+		 (le32_to_cpu(req->result.u32) & 1) ? "not aborted" : "aborted");
 	atomic_dec(&ctrl->aborts_outstanding);
 	return RQ_END_IO_FREE;
 }

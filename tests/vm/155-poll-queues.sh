@@ -2,8 +2,10 @@
 # Poll queues: with poll_queues=1, io_uring with IOPOLL (fio --hipri) reads
 # back what it wrote, the namespace queue says io_poll 1, and the polled
 # I/O raises no interrupt (interrupts of the controller's queues grow by
-# far less than one per I/O; nvmx's poll queue counts polls and no irq).
-# Without poll queues, io_poll is 0 and --hipri still works.
+# far less than one per I/O; nvmx's poll queue counts polls and no irq);
+# the same for io_uring passthrough with IOPOLL (fio io_uring_cmd --hipri)
+# on the generic char device. Without poll queues, io_poll is 0 and
+# --hipri still works.
 . tests/lib.sh
 
 host() {
@@ -18,7 +20,7 @@ polled_fio() {
 }
 
 guest() {
-	local c dev blk before after ios q polls irqs
+	local c dev blk before after ios q polls irqs g
 
 	load_driver poll_queues=1
 	c=$(ctrl_by_serial nvmx-poll)
@@ -34,6 +36,19 @@ guest() {
 	echo "queue interrupts during $ios polled I/Os: $((after - before))"
 	[ $((after - before)) -lt $((ios / 10)) ] ||
 		fail "$((after - before)) interrupts for $ios polled I/Os"
+
+	# io_uring passthrough with IOPOLL on the generic char device
+	if [ "$DRIVER" = nvme ]; then g=/dev/ng${c#nvme}n1; else g=/dev/${c}g1; fi
+	wait_for "[ -c $g ]" 30
+	before=$(queue_irqs "$c")
+	fio_verify "$g" uring-iopoll --ioengine=io_uring_cmd --cmd_type=nvme \
+		--hipri=1 --rw=randwrite --bs=4k --iodepth=16 --size=8M --offset=64M
+	after=$(queue_irqs "$c")
+	# 8 MiB written then read: 4096 I/Os
+	ios=4096
+	echo "queue interrupts during $ios polled passthrough I/Os: $((after - before))"
+	[ $((after - before)) -lt $((ios / 10)) ] ||
+		fail "$((after - before)) interrupts for $ios polled passthrough I/Os"
 
 	if [ "$DRIVER" = nvmx ]; then
 		# the poll queue is the last I/O queue

@@ -12,7 +12,8 @@ host() {
 	lab_run --nvme serial=nvmx-cli --ns size=64M
 }
 
-# commands whose output must not depend on the driver (the SMART log's
+# commands whose output must not depend on the driver, the last ones a
+# rescan and a reset, and an Identify after them (the SMART log's
 # command and data counters aside, which move with every command; and
 # the Asynchronous Event Configuration, checked on its own: nvmx enables
 # the SMART / health warnings the in-tree driver leaves off); @C@ is the
@@ -43,6 +44,9 @@ READONLY=(
 	"admin-passthru @N@ -o 6 -n 1 -l 4096 -r --cdw10=0 -b"
 	"io-passthru @N@ -o 2 -n 1 -l 4096 -r --cdw10=0 --cdw12=7 -b"
 	"id-ctrl @C@ --vendor-specific"
+	"ns-rescan @C@"
+	"reset @C@"
+	"id-ctrl @C@ -o json"
 )
 
 run_all() {	# run_all CTRLDEV NSDEV: every read-only command, normalised

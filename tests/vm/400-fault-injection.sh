@@ -11,6 +11,7 @@
 . tests/lib.sh
 
 host() {
+	nvmx_only
 	lab_run --nvme serial=nvmx-fault --ns size=64M
 }
 

@@ -14,6 +14,7 @@
 FUZZ_CALLS=${FUZZ_CALLS:-100000}
 
 host() {
+	nvmx_only
 	cc -O2 -Wall -o "$TEST_OUT/fuzz-ioctl" tests/tools/fuzz-ioctl.c ||
 		fail "cannot build fuzz-ioctl"
 	echo "$FUZZ_CALLS" >"$TEST_OUT/calls"

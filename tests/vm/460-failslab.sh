@@ -9,6 +9,8 @@
 . tests/lib.sh
 
 host() {
+	nvmx_only
+	[[ ${KVER:-} == *nvmxdebug ]] || skip "not the debug kernel (make check-debug runs it)"
 	lab_run --nvme serial=nvmx-failslab --ns size=64M
 }
 
