@@ -33,6 +33,12 @@ check: setup nvmx.ko
 check-debug: setup
 	scripts/check-debug.sh
 
+# the data path tests behind an emulated IOMMU (DMA mistakes are DMAR
+# faults), against both drivers
+check-iommu: setup nvmx.ko
+	LAB_IOMMU=1 RESULTS=build/tests-iommu \
+		TESTS="$${TESTS:-100-fio 110 145 155 310 320 410}" tests/run.sh
+
 bench: setup nvmx.ko
 	scripts/bench.sh
 
@@ -67,4 +73,4 @@ clean:
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all setup lint unit run check check-debug bench install uninstall dkms-install dkms-remove clean
+.PHONY: all setup lint unit run check check-debug check-iommu bench install uninstall dkms-install dkms-remove clean

@@ -150,9 +150,16 @@ static struct nvmx_ns *nvmx_find_ns(struct nvmx_ctrl *ctrl, u32 nsid)
 static u8 nvmx_ns_lba_shift(struct nvmx_ctrl *ctrl, u32 nsid,
 			    struct nvme_id_ns *id)
 {
-	struct nvme_lbaf *lbaf = &id->lbaf[nvme_lbaf_index(id->flbas)];
+	u8 index = nvme_lbaf_index(id->flbas);
+	struct nvme_lbaf *lbaf = &id->lbaf[index];
 	u16 ms = le16_to_cpu(lbaf->ms);
 
+	/* NLBAF is 0's based; FLBAS may only pick one of the formats */
+	if (index > id->nlbaf) {
+		dev_warn(&ctrl->device, "nsid %u: FLBAS selects LBA format %u of %u; namespace not exposed\n",
+			 nsid, index, id->nlbaf + 1);
+		return 0;
+	}
 	if (ms) {
 		dev_warn(&ctrl->device, "nsid %u: format with %u bytes of metadata per block (%s) is not supported; namespace not exposed\n",
 			 nsid, ms, id->dps & NVME_NS_DPS_PI_MASK ?
@@ -349,27 +356,73 @@ fail:
 		nsid);
 }
 
-/* Create the namespace if it is new and servable, else update its size. */
+/*
+ * Create the namespace if it is new and servable, else update its size;
+ * mark it seen by this scan.  A namespace whose Identify fails is kept:
+ * the failure may pass.
+ */
 static void nvmx_validate_ns(struct nvmx_ctrl *ctrl, u32 nsid,
-			     struct nvme_id_ns *id)
+			     struct nvme_id_ns *id, u32 gen)
 {
 	struct nvmx_ns *ns;
 	int ret;
 
 	ret = nvmx_identify_ns(ctrl, nsid, id);
+	ns = nvmx_find_ns(ctrl, nsid);
 	if (ret) {
 		dev_warn(&ctrl->device, "nsid %u: Identify Namespace failed (%d)\n",
 			 nsid, ret);
+		if (ns)
+			WRITE_ONCE(ns->scan_gen, gen);
 		return;
 	}
 	if (!id->nsze)
 		return;
-	ns = nvmx_find_ns(ctrl, nsid);
 	if (!ns) {
 		nvmx_alloc_ns(ctrl, nsid, id);
+		ns = nvmx_find_ns(ctrl, nsid);
+		if (ns)
+			WRITE_ONCE(ns->scan_gen, gen);
 		return;
 	}
+	WRITE_ONCE(ns->scan_gen, gen);
 	nvmx_update_ns(ns, id);
+}
+
+/* Remove a namespace's devices, once off the controller's list. */
+static void nvmx_destroy_ns(struct nvmx_ns *ns)
+{
+	nvmx_ns_remove_generic(ns);
+	del_gendisk(ns->disk);
+	put_disk(ns->disk);	/* nvmx_free_disk() frees ns */
+}
+
+/*
+ * Remove the namespaces a complete scan did not find (detached or
+ * deleted).  Their I/O fails from now on; an open file keeps the structures
+ * until it is closed.
+ */
+static void nvmx_remove_stale_ns(struct nvmx_ctrl *ctrl, u32 gen)
+{
+	struct nvmx_ns *ns, *next;
+	LIST_HEAD(stale);
+
+	down_write(&ctrl->ns_rwsem);
+	list_for_each_entry_safe(ns, next, &ctrl->namespaces, list) {
+		if (ns->scan_gen == gen)
+			continue;
+		list_move_tail(&ns->list, &stale);
+		/* off the list, no reset will unquiesce it */
+		if (test_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
+			blk_mq_unquiesce_queue(ns->disk->queue);
+	}
+	up_write(&ctrl->ns_rwsem);
+
+	list_for_each_entry_safe(ns, next, &stale, list) {
+		dev_info(&ctrl->device, "nsid %u: %s gone, removed\n",
+			 ns->nsid, ns->disk->disk_name);
+		nvmx_destroy_ns(ns);
+	}
 }
 
 /**
@@ -385,12 +438,13 @@ void nvmx_scan_work(struct work_struct *work)
 					      scan_work);
 	u32 per_list = NVME_IDENTIFY_DATA_SIZE / sizeof(__le32);
 	struct nvme_id_ns *id;
-	u32 nsid = 0, i;
+	u32 nsid = 0, i, gen;
 	__le32 *list;
 	int ret;
 
 	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE || !ctrl->tagset.tags)
 		return;
+	gen = ++ctrl->scan_gen;
 
 	list = kmalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
 	id = kmalloc(sizeof(*id), GFP_KERNEL);
@@ -403,21 +457,23 @@ void nvmx_scan_work(struct work_struct *work)
 			break;
 		for (i = 0; i < per_list && list[i]; i++) {
 			nsid = le32_to_cpu(list[i]);
-			nvmx_validate_ns(ctrl, nsid, id);
+			nvmx_validate_ns(ctrl, nsid, id, gen);
 		}
 		if (i < per_list)
-			goto out;
+			goto complete;
 	}
-	if (nvmx_status_code(ret) != NVME_SC_INVALID_FIELD) {
+	if (ret < 0 || nvmx_status_code(ret) != NVME_SC_INVALID_FIELD) {
 		dev_warn(&ctrl->device, "namespace scan failed (%d)\n", ret);
 		goto out;
 	}
 	/* no active namespace list (before NVMe 1.1): probe every id */
 	for (nsid = 1; nsid && nsid <= ctrl->nn; nsid++) {
 		if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
-			break;
-		nvmx_validate_ns(ctrl, nsid, id);
+			goto out;
+		nvmx_validate_ns(ctrl, nsid, id, gen);
 	}
+complete:
+	nvmx_remove_stale_ns(ctrl, gen);
 out:
 	kfree(id);
 	kfree(list);
@@ -438,11 +494,8 @@ void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl)
 	list_splice_init(&ctrl->namespaces, &removed);
 	up_write(&ctrl->ns_rwsem);
 
-	list_for_each_entry_safe(ns, next, &removed, list) {
-		nvmx_ns_remove_generic(ns);
-		del_gendisk(ns->disk);
-		put_disk(ns->disk);	/* nvmx_free_disk() frees ns */
-	}
+	list_for_each_entry_safe(ns, next, &removed, list)
+		nvmx_destroy_ns(ns);
 }
 
 /*

@@ -191,6 +191,7 @@ struct nvmx_ns_ids {
  * @nsid: namespace id
  * @lba_shift: log2 of the logical block size
  * @deac: Write Zeroes may deallocate, and deallocated blocks read as zeroes
+ * @scan_gen: the last scan that found it (written by the scan work)
  * @ids: EUI64, NGUID, UUID, read when the namespace is found
  * @cdev: the generic char device /dev/nvmx<C>g<N>
  * @cdev_device: its device (class nvmx-generic)
@@ -202,6 +203,7 @@ struct nvmx_ns {
 	u32 nsid;
 	u8 lba_shift;
 	bool deac;
+	u32 scan_gen;
 	struct nvmx_ns_ids ids;
 	struct cdev cdev;
 	struct device cdev_device;
@@ -317,6 +319,7 @@ struct nvmx_ctrl {
 	struct rw_semaphore ns_rwsem;
 	struct list_head namespaces;	/* under ns_rwsem */
 	struct work_struct scan_work;
+	u32 scan_gen;			/* scans started, by the scan work */
 
 	u64 nr_resets;			/* by the reset work */
 	atomic_t aborts_outstanding;	/* by timeout handler and abort end_io */

@@ -87,6 +87,8 @@ MODULE_PARM_DESC(use_dbbuf,
 		 "use shadow doorbells when the controller offers them (default on)");
 
 struct workqueue_struct *nvmx_wq;
+/* unbinds dead controllers; separate, as removal flushes nvmx_wq's work */
+static struct workqueue_struct *nvmx_remove_wq;
 
 static inline u32 nvmx_csts(struct nvmx_ctrl *ctrl)
 {
@@ -621,7 +623,7 @@ void nvmx_kill_ctrl(struct nvmx_ctrl *ctrl)
 	dev_err(&ctrl->device, "controller dead, removing its devices\n");
 	pci_dev_get(ctrl->pdev);
 	get_device(&ctrl->device);
-	if (!queue_work(nvmx_wq, &ctrl->remove_work)) {
+	if (!queue_work(nvmx_remove_wq, &ctrl->remove_work)) {
 		put_device(&ctrl->device);
 		pci_dev_put(ctrl->pdev);
 	}
@@ -888,9 +890,14 @@ static int __init nvmx_init(void)
 	nvmx_wq = alloc_workqueue("nvmx-wq", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!nvmx_wq)
 		return -ENOMEM;
+	nvmx_remove_wq = alloc_workqueue("nvmx-remove-wq", WQ_UNBOUND, 0);
+	if (!nvmx_remove_wq) {
+		ret = -ENOMEM;
+		goto destroy_wq;
+	}
 	ret = nvmx_core_init();
 	if (ret)
-		goto destroy_wq;
+		goto destroy_remove_wq;
 	nvmx_debugfs_init();
 	ret = pci_register_driver(&nvmx_driver);
 	if (ret)
@@ -900,6 +907,8 @@ static int __init nvmx_init(void)
 debugfs_exit:
 	nvmx_debugfs_exit();
 	nvmx_core_exit();
+destroy_remove_wq:
+	destroy_workqueue(nvmx_remove_wq);
 destroy_wq:
 	destroy_workqueue(nvmx_wq);
 	return ret;
@@ -908,6 +917,8 @@ destroy_wq:
 static void __exit nvmx_exit(void)
 {
 	pci_unregister_driver(&nvmx_driver);
+	/* a pending unbind finds no controller now; let it end */
+	destroy_workqueue(nvmx_remove_wq);
 	nvmx_debugfs_exit();
 	nvmx_core_exit();
 	destroy_workqueue(nvmx_wq);
