@@ -1,11 +1,12 @@
 #!/bin/bash
 # Allocation failures on nvmx's paths (the debug kernel's failslab and
-# fail_page_alloc, limited to the processes the test marks): insmod (and
-# with it the probe) with a share of allocations failing either loads a
-# working driver or fails cleanly; passthrough commands and direct I/O
-# (the ioctl fuzzer, 50 calls a round, and dd) with allocations failing
-# fail cleanly or succeed. Afterwards fio verifies and the driver unloads;
-# lab.sh fails the run on any KASAN, lockdep, DMA API or kmemleak report.
+# fail_page_alloc, limited to the processes the test marks): a probe (a
+# bind from a marked task) with a share of allocations failing either
+# gives a working controller or fails cleanly; passthrough commands and
+# direct I/O (the ioctl fuzzer, 50 calls a round, and 8 O_DIRECT reads)
+# with allocations failing fail cleanly or succeed. Afterwards fio
+# verifies and the driver unloads; lab.sh fails the run on any KASAN,
+# lockdep, DMA API or kmemleak report.
 . tests/lib.sh
 
 host() {
@@ -13,16 +14,17 @@ host() {
 	[[ ${KVER:-} == *nvmxdebug ]] || skip "not the debug kernel (make check-debug runs it)"
 	cc -O2 -Wall -static -o "$TEST_OUT/fuzz-ioctl" tests/tools/fuzz-ioctl.c ||
 		fail "cannot build a static fuzz-ioctl"
-	lab_run --nvme serial=nvmx-failslab --ns size=64M
+	cc -O2 -Wall -static -o "$TEST_OUT/make-it-fail" tests/tools/make-it-fail.c ||
+		fail "cannot build make-it-fail"
+	# the kernel reports the allocations that fail; expected here
+	LAB_ALLOC_FAILURES=1 lab_run --nvme serial=nvmx-failslab --ns size=64M
 }
 
-# failing CMD...: run CMD with fault injection on for it alone, its output
-# discarded. Everything it runs and touches is on tmpfs: the 9p transport
-# of the guest's root does not survive allocation failures of its own.
-failing() {
-	sh -c 'echo 1 >/proc/self/make-it-fail && exec "$@"' failing "$@" \
-		</dev/null >/dev/null 2>&1
-}
+# The marked tasks (tests/tools/make-it-fail.c, the fuzzer with
+# NVMX_MAKE_IT_FAIL=1) set up first and mark themselves just before the
+# calls under test; they are static, run from tmpfs and write only there:
+# the 9p transport of the guest's root does not survive allocation
+# failures of its own (every later exec fails with EINVAL).
 
 # fault_rate PERCENT: failslab and fail_page_alloc for marked tasks
 fault_rate() {
@@ -40,30 +42,39 @@ fault_rate() {
 }
 
 guest() {
-	local i ok=0 refused=0 c n g bb=/tmp/busybox
+	local i ok=0 refused=0 c n g fn
 
 	nvmx_only
 	[ -d /sys/kernel/debug/failslab ] || skip "no failslab: not the debug kernel"
-	cp /bin/busybox "$bb"
-	cp "$(nvmx_ko)" /tmp/nvmx.ko
-	cp "$LAB_OUT/fuzz-ioctl" /tmp/fuzz-ioctl
+	cp "$LAB_OUT/fuzz-ioctl" "$LAB_OUT/make-it-fail" /tmp/
 
-	fault_rate 4
-	for ((i = 1; i <= 25; i++)); do
-		if failing "$bb" insmod /tmp/nvmx.ko; then
+	# nvmx loaded with the controller held back, then bound by a marked
+	# task: the probe runs in that task, with a share of its allocations
+	# failing (the module loader's own allocations stay out of it)
+	fn=$(driver_pci_functions | head -n1)
+	echo none >/sys/bus/pci/devices/"$fn"/driver_override
+	insmod "$(nvmx_ko)" || fail "insmod"
+	echo nvmx >/sys/bus/pci/devices/"$fn"/driver_override
+	fault_rate 2
+	for ((i = 1; i <= 30; i++)); do
+		if /tmp/make-it-fail -w /sys/bus/pci/drivers/nvmx/bind "$fn" >/tmp/bind.log 2>&1; then
 			ok=$((ok + 1))
 			fault_rate 0
+			wait_for "[ -e /sys/bus/pci/drivers/nvmx/$fn ]" 30
 			wait_for all_live 60
-			unload_driver
-			fault_rate 4
+			echo "$fn" >/sys/bus/pci/drivers/nvmx/unbind
+			fault_rate 2
 		else
 			refused=$((refused + 1))
-			! grep -q '^nvmx ' /proc/modules || fail "nvmx loaded although insmod failed"
+			[ ! -e /sys/bus/pci/drivers/nvmx/"$fn" ] ||
+				fail "bound although the probe failed"
 		fi
 	done
 	fault_rate 0
-	echo "insmod with failing allocations: $ok loaded, $refused failed"
-	[ "$refused" -gt 0 ] || fail "no insmod failed: fault injection had no effect"
+	echo "probe with failing allocations: $ok bound, $refused failed"
+	[ "$refused" -gt 0 ] || fail "no probe failed: fault injection had no effect"
+	[ "$ok" -gt 0 ] || fail "no probe succeeded"
+	unload_driver
 
 	load_driver
 	c=/dev/$(ctrl_by_serial nvmx-failslab)
@@ -72,14 +83,15 @@ guest() {
 	fault_rate 10
 	ok=0 refused=0
 	for ((i = 1; i <= 40; i++)); do
-		if failing /tmp/fuzz-ioctl "$c" "$n" "$g" 50 "$i" &&
-			failing "$bb" dd if="$n" of=/dev/null bs=256k count=4 iflag=direct; then
+		if NVMX_MAKE_IT_FAIL=1 /tmp/fuzz-ioctl "$c" "$n" "$g" 50 "$i" >/tmp/fuzz.log 2>&1 &&
+			/tmp/make-it-fail -r "$n" 8 >/tmp/reads.log 2>&1; then
 			ok=$((ok + 1))
 		else
 			refused=$((refused + 1))
 		fi
 	done
 	fault_rate 0
+	grep -q "FAIL" /tmp/fuzz.log && { cat /tmp/fuzz.log; fail "the fuzzer found a violation"; }
 	echo "passthrough and direct I/O with failing allocations: $ok rounds passed, $refused saw a failure"
 	[ "$refused" -gt 0 ] || fail "no command failed: fault injection had no effect"
 
