@@ -283,7 +283,7 @@ void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
 }
 
 static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
-			  struct nvme_id_ns *id)
+			  struct nvme_id_ns *id, u32 gen)
 {
 	struct gendisk *disk;
 	struct nvmx_ns *ns;
@@ -300,6 +300,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
 	ns->lba_shift = lba_shift;
+	ns->scan_gen = gen;
 	nvmx_identify_ns_ids(ctrl, nsid, id, &ns->ids);
 
 	disk = blk_mq_alloc_disk(&ctrl->tagset, ns);
@@ -379,10 +380,7 @@ static void nvmx_validate_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	if (!id->nsze)
 		return;
 	if (!ns) {
-		nvmx_alloc_ns(ctrl, nsid, id);
-		ns = nvmx_find_ns(ctrl, nsid);
-		if (ns)
-			WRITE_ONCE(ns->scan_gen, gen);
+		nvmx_alloc_ns(ctrl, nsid, id, gen);
 		return;
 	}
 	WRITE_ONCE(ns->scan_gen, gen);
