@@ -16,9 +16,11 @@
  * only the open device.  The user's data buffer is mapped (or bounced, when
  * its alignment does not suit the controller) by the block layer; nothing
  * of the kernel's reaches it beyond what the controller transferred.
- * Metadata buffers are refused: nvmx exposes no namespace with metadata.
+ * Metadata (namespaces formatted with separate metadata) is bounced through
+ * a kernel copy of the user's buffer.
  */
 #include <linux/blkdev.h>
+#include <linux/dma-mapping.h>
 #include <linux/io_uring.h>
 #include <linux/nvme_ioctl.h>
 #include <linux/ptrace.h>
@@ -52,6 +54,37 @@ static int nvmx_map_user_buf(struct request *rq, struct io_uring_cmd *ioucmd,
 }
 
 #define NVMX_CMD_COPY	0x19	/* not in this kernel's linux/nvme.h */
+
+/*
+ * Metadata bytes a read, write or compare moves per block, given its
+ * CDW12: none when the namespace's metadata is exactly the protection
+ * information and PRACT has the controller insert or strip it.
+ */
+static u32 nvmx_user_meta_per_block(struct nvmx_ns *ns, u32 cdw12)
+{
+	if (ns->pi_type && ns->ms == NVMX_PI_SIZE &&
+	    ((cdw12 >> 16) & NVME_RW_PRINFO_PRACT))
+		return 0;
+	return ns->ms;
+}
+
+/* The separate metadata a command moves: only reads, writes, compares. */
+static u64 nvmx_user_meta_need(const struct nvme_command *c,
+			       struct nvmx_ns *ns)
+{
+	u32 cdw12 = le32_to_cpu(c->common.cdw12);
+
+	if (!ns || !ns->ms || ns->ext)
+		return 0;
+	switch (c->common.opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+		return ((u64)(cdw12 & 0xffff) + 1) *
+		       nvmx_user_meta_per_block(ns, cdw12);
+	}
+	return 0;
+}
 
 /*
  * The bytes a command moves, as far as the driver can tell from the
@@ -88,7 +121,9 @@ static u64 nvmx_user_xfer_need(const struct nvme_command *c,
 	case nvme_cmd_read:
 	case nvme_cmd_write:
 	case nvme_cmd_compare:
-		return ((u64)(cdw12 & 0xffff) + 1) << ns->lba_shift;
+		return ((u64)(cdw12 & 0xffff) + 1) *
+		       ((1U << ns->lba_shift) +
+			(ns->ext ? nvmx_user_meta_per_block(ns, cdw12) : 0));
 	case nvme_cmd_dsm:
 		return ((cdw10 & 0xff) + 1) * sizeof(struct nvme_dsm_range);
 	case NVMX_CMD_COPY:
@@ -128,6 +163,104 @@ static int nvmx_map_user_data(struct request *rq, struct io_uring_cmd *ioucmd,
 	return -EINVAL;
 }
 
+/**
+ * struct nvmx_user_meta - a passthrough command's separate metadata
+ * @buf: the kernel's copy of the user's buffer, mapped both ways
+ * @dma: its bus address, the command's MPTR
+ * @ubuf: the user's buffer
+ * @dev: the device it is mapped for
+ * @len: its length in bytes
+ * @to_host: the command moves data to the host (opcode bit 1): copy back
+ */
+struct nvmx_user_meta {
+	void *buf;
+	dma_addr_t dma;
+	void __user *ubuf;
+	struct device *dev;
+	u32 len;
+	bool to_host;
+};
+
+/*
+ * Copy the user's metadata (it is one contiguous buffer for the
+ * controller, whatever its alignment) and point the command at the copy.
+ * Metadata is taken, as by the in-tree driver, only when both address and
+ * length are given; a command that moves metadata must have enough.
+ * Return: 0 with @meta->buf NULL when there is none, 0 with it mapped, or
+ * a negative errno with nothing mapped.
+ */
+static int nvmx_map_user_meta(struct nvmx_ctrl *ctrl, struct request *rq,
+			      struct nvmx_ns *ns, u64 ubuf, u32 len,
+			      struct nvmx_user_meta *meta)
+{
+	struct nvme_command *c = &nvmx_req(rq)->cmd;
+	struct device *dev = &ctrl->pdev->dev;
+	u64 need = nvmx_user_meta_need(c, ns), max;
+
+	/* at most what the largest transfer has, on a namespace with some */
+	max = ns && !ns->ext ? ((u64)ctrl->max_hw_sectors << SECTOR_SHIFT >>
+				ns->lba_shift) * ns->ms : 0;
+	meta->buf = NULL;
+	if (!ubuf || !len) {
+		if (!need)
+			return 0;
+		len = 0;
+		goto refuse;
+	}
+	if (len < need || len > max)
+		goto refuse;
+
+	meta->buf = memdup_user(u64_to_user_ptr(ubuf), len);
+	if (IS_ERR(meta->buf)) {
+		int ret = PTR_ERR(meta->buf);
+
+		meta->buf = NULL;
+		return ret;
+	}
+	meta->dma = dma_map_single(dev, meta->buf, len, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, meta->dma)) {
+		kfree(meta->buf);
+		meta->buf = NULL;
+		return -ENOMEM;
+	}
+	meta->ubuf = u64_to_user_ptr(ubuf);
+	meta->dev = dev;
+	meta->len = len;
+	meta->to_host = c->common.opcode & 2;
+	c->common.metadata = cpu_to_le64(meta->dma);
+	return 0;
+
+refuse:
+	if (max)
+		dev_warn_ratelimited(&ctrl->device,
+				     "%s: opcode 0x%02x moves %llu bytes of metadata, its buffer holds %u (at most %llu): refused\n",
+				     current->comm, c->common.opcode, need, len,
+				     max);
+	else
+		dev_warn_ratelimited(&ctrl->device,
+				     "%s: opcode 0x%02x with a metadata buffer, but %s has no separate metadata: refused\n",
+				     current->comm, c->common.opcode,
+				     ns ? "the namespace" : "an admin command");
+	return -EINVAL;
+}
+
+/*
+ * After the command: unmap the metadata and, for a command that succeeded
+ * and moves data to the host, copy it back.  Return: @ret, or -EFAULT.
+ */
+static int nvmx_unmap_user_meta(struct nvmx_user_meta *meta, int ret)
+{
+	if (!meta->buf)
+		return ret;
+	dma_unmap_single(meta->dev, meta->dma, meta->len, DMA_BIDIRECTIONAL);
+	if (!ret && meta->to_host &&
+	    copy_to_user(meta->ubuf, meta->buf, meta->len))
+		ret = -EFAULT;
+	kfree(meta->buf);
+	meta->buf = NULL;
+	return ret;
+}
+
 /*
  * What a passthrough command reports: the positive NVMe status of a
  * failed command, -EINTR for one cancelled by a reset, else the errno of
@@ -143,39 +276,62 @@ static int nvmx_user_status(struct request *rq, blk_status_t sts)
 }
 
 /**
- * nvmx_user_cmd_exec() - run a passthrough command with a user buffer
- * @q: the admin queue or a namespace's queue
- * @cmd: the command; data pointers are filled in by the mapping
- * @ubuf: user address of the data, or of an iovec array when @vec
+ * struct nvmx_user_buffers - where a passthrough command's data goes
+ * @addr: user address of the data, or of an iovec array when @vec
  * @len: data length in bytes, or the iovec count when @vec
- * @vec: @ubuf is an iovec array
+ * @vec: @addr is an iovec array
+ * @meta: user address of the separate metadata
+ * @meta_len: its length in bytes
+ */
+struct nvmx_user_buffers {
+	u64 addr;
+	u32 len;
+	bool vec;
+	u64 meta;
+	u32 meta_len;
+};
+
+/**
+ * nvmx_user_cmd_exec() - run a passthrough command with user buffers
+ * @ctrl: the controller
+ * @ns: the namespace of an I/O command, NULL for an admin command
+ * @cmd: the command; data pointers are filled in by the mapping
+ * @bufs: the user's buffers
  * @timeout_ms: the command's timeout, 0 for the queue's default
  * @result: the completion's result
  *
  * Return: see nvmx_user_status().
  */
-static int nvmx_user_cmd_exec(struct request_queue *q, struct nvme_command *cmd,
-			      u64 ubuf, u32 len, bool vec, u32 timeout_ms,
-			      u64 *result)
+static int nvmx_user_cmd_exec(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
+			      struct nvme_command *cmd,
+			      const struct nvmx_user_buffers *bufs,
+			      u32 timeout_ms, u64 *result)
 {
+	struct nvmx_user_meta meta;
 	struct bio *bio = NULL;
 	struct request *rq;
 	blk_status_t sts;
 	int ret;
 
-	rq = nvmx_alloc_cmd_rq(q, cmd, 0, 0);
+	rq = nvmx_alloc_cmd_rq(ns ? ns->disk->queue : ctrl->admin_q, cmd, 0, 0);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
 	if (timeout_ms)
 		rq->timeout = msecs_to_jiffies(timeout_ms);
-	ret = nvmx_map_user_data(rq, NULL, ubuf, len, vec);
+	ret = nvmx_map_user_data(rq, NULL, bufs->addr, bufs->len, bufs->vec);
 	if (ret)
 		goto free_rq;
 	bio = rq->bio;
+	ret = nvmx_map_user_meta(ctrl, rq, ns, bufs->meta, bufs->meta_len,
+				 &meta);
+	if (ret)
+		goto unmap_data;
 
 	sts = blk_execute_rq(rq, false);
 	*result = le64_to_cpu(nvmx_req(rq)->result.u64);
 	ret = nvmx_user_status(rq, sts);
+	ret = nvmx_unmap_user_meta(&meta, ret);
+unmap_data:
 	if (bio && blk_rq_unmap_user(bio) && !ret)
 		ret = -EFAULT;
 free_rq:
@@ -211,8 +367,6 @@ static int nvmx_check_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		return -EACCES;
 	if (u->flags)
 		return -EINVAL;
-	if (u->metadata_len || u->metadata)
-		return -EINVAL;
 	if (ns && u->nsid != ns->nsid) {
 		dev_err_ratelimited(&ctrl->device,
 				    "%s: nsid %u in the command is not the namespace's (%u)\n",
@@ -220,12 +374,6 @@ static int nvmx_check_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static struct request_queue *nvmx_cmd_queue(struct nvmx_ctrl *ctrl,
-					    struct nvmx_ns *ns)
-{
-	return ns ? ns->disk->queue : ctrl->admin_q;
 }
 
 /*
@@ -263,6 +411,10 @@ static int nvmx_run_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 			     const struct nvme_passthru_cmd64 *u, bool vec,
 			     u64 *result)
 {
+	struct nvmx_user_buffers bufs = {
+		.addr = u->addr, .len = u->data_len, .vec = vec,
+		.meta = u->metadata, .meta_len = u->metadata_len,
+	};
 	struct nvme_command c;
 	int ret;
 
@@ -270,8 +422,7 @@ static int nvmx_run_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	if (ret)
 		return ret;
 	nvmx_fill_user_cmd(&c, u->opcode, u);
-	ret = nvmx_user_cmd_exec(nvmx_cmd_queue(ctrl, ns), &c, u->addr,
-				 u->data_len, vec, u->timeout_ms, result);
+	ret = nvmx_user_cmd_exec(ctrl, ns, &c, &bufs, u->timeout_ms, result);
 	nvmx_user_cmd_done(ctrl, ns, &c, ret);
 	return ret;
 }
@@ -328,9 +479,11 @@ static int nvmx_user_cmd64(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 /* NVME_IOCTL_SUBMIT_IO: read, write or compare of whole blocks. */
 static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio)
 {
+	struct nvmx_user_buffers bufs = { };
 	struct nvme_user_io io;
 	struct nvme_command c = { };
-	u64 result;
+	u32 meta_per_block, nlb;
+	u64 result, len;
 
 	if (copy_from_user(&io, uio, sizeof(io)))
 		return -EFAULT;
@@ -353,10 +506,28 @@ static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio)
 	c.rw.reftag = cpu_to_le32(io.reftag);
 	c.rw.apptag = cpu_to_le16(io.apptag);
 	c.rw.appmask = cpu_to_le16(io.appmask);
-	/* no metadata on nvmx namespaces: io.metadata is not used */
-	return nvmx_user_cmd_exec(ns->disk->queue, &c, io.addr,
-				  ((u32)io.nblocks + 1) << ns->lba_shift,
-				  false, 0, &result);
+
+	/* the lengths follow from the block count and the format */
+	meta_per_block = nvmx_user_meta_per_block(ns, (u32)io.control << 16);
+	nlb = (u32)io.nblocks + 1;
+	len = (u64)nlb << ns->lba_shift;
+	if (ns->ext) {
+		len += nlb * meta_per_block;
+	} else if (meta_per_block) {
+		/* the ABI wants it dword aligned, though it is bounced */
+		if (io.metadata & 3)
+			return -EINVAL;
+		bufs.meta = io.metadata;
+		bufs.meta_len = nlb * meta_per_block;
+	} else if (io.metadata) {
+		/* the controller inserts and strips the PI: none to give */
+		return -EINVAL;
+	}
+	if (len > U32_MAX)
+		return -EINVAL;
+	bufs.addr = io.addr;
+	bufs.len = len;
+	return nvmx_user_cmd_exec(ns->ctrl, ns, &c, &bufs, 0, &result);
 }
 
 /* IO_CMD on the controller device: only when there is one namespace. */
@@ -446,6 +617,7 @@ long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg)
 /* Kept in io_uring_cmd.pdu between submission and completion. */
 struct nvmx_uring_pdu {
 	struct bio *bio;	/* to unmap: the request's is gone by then */
+	struct nvmx_user_meta *meta;	/* or NULL */
 	u64 result;
 	int status;
 };
@@ -462,6 +634,10 @@ static void nvmx_uring_task_cb(struct io_uring_cmd *ioucmd,
 {
 	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
 
+	if (pdu->meta) {
+		pdu->status = nvmx_unmap_user_meta(pdu->meta, pdu->status);
+		kfree(pdu->meta);
+	}
 	if (pdu->bio && blk_rq_unmap_user(pdu->bio) && !pdu->status)
 		pdu->status = -EFAULT;
 	io_uring_cmd_done(ioucmd, pdu->status, pdu->result, issue_flags);
@@ -491,6 +667,7 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 {
 	const struct nvme_uring_cmd *ucmd = ioucmd->cmd;
 	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
+	struct nvmx_user_meta meta;
 	blk_mq_req_flags_t blk_flags = 0;
 	struct nvme_passthru_cmd64 u = { };
 	struct nvme_command c;
@@ -536,15 +713,27 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	poll = (issue_flags & IO_URING_F_IOPOLL) && u.addr && u.data_len;
 	if (poll)
 		opf |= REQ_POLLED;
-	rq = nvmx_alloc_cmd_rq(nvmx_cmd_queue(ctrl, ns), &c, opf, blk_flags);
+	rq = nvmx_alloc_cmd_rq(ns ? ns->disk->queue : ctrl->admin_q, &c, opf,
+			       blk_flags);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
 	if (u.timeout_ms)
 		rq->timeout = msecs_to_jiffies(u.timeout_ms);
 	ret = nvmx_map_user_data(rq, ioucmd, u.addr, u.data_len, vec);
-	if (ret) {
-		blk_mq_free_request(rq);
-		return ret;
+	if (ret)
+		goto free_rq;
+	ret = nvmx_map_user_meta(ctrl, rq, ns, u.metadata, u.metadata_len,
+				 &meta);
+	if (ret)
+		goto unmap_data;
+	pdu->meta = NULL;
+	if (meta.buf) {
+		/* kept until the completion's task work */
+		pdu->meta = kmemdup(&meta, sizeof(meta), GFP_KERNEL);
+		if (!pdu->meta) {
+			ret = nvmx_unmap_user_meta(&meta, -ENOMEM);
+			goto unmap_data;
+		}
 	}
 	/* bio_poll() finds the queue through the bio's device */
 	if (poll) {
@@ -559,6 +748,13 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	rq->end_io_data = ioucmd;
 	blk_execute_rq_nowait(rq, false);
 	return -EIOCBQUEUED;
+
+unmap_data:
+	if (rq->bio)
+		blk_rq_unmap_user(rq->bio);
+free_rq:
+	blk_mq_free_request(rq);
+	return ret;
 }
 
 int nvmx_ns_uring_cmd(struct nvmx_ns *ns, struct io_uring_cmd *ioucmd,

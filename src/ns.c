@@ -143,35 +143,91 @@ static struct nvmx_ns *nvmx_find_ns(struct nvmx_ctrl *ctrl, u32 nsid)
 	return found;
 }
 
+/* Larger blocks than this are not a format any controller reports. */
+#define NVMX_MAX_LBA_SHIFT	20
+
 /*
- * Decide whether nvmx can serve the namespace's current format; log why
- * not.  Return: log2 of the logical block size, or 0.
+ * Check the namespace's current format.  Return: true when it is one a
+ * controller may report, else false with a log line (the namespace is not
+ * exposed at all).
  */
-static u8 nvmx_ns_lba_shift(struct nvmx_ctrl *ctrl, u32 nsid,
-			    struct nvme_id_ns *id)
+static bool nvmx_ns_format_valid(struct nvmx_ctrl *ctrl, u32 nsid,
+				 struct nvme_id_ns *id)
 {
 	u8 index = nvme_lbaf_index(id->flbas);
-	struct nvme_lbaf *lbaf = &id->lbaf[index];
-	u16 ms = le16_to_cpu(lbaf->ms);
+	u8 ds = id->lbaf[index].ds;
 
 	/* NLBAF is 0's based; FLBAS may only pick one of the formats */
 	if (index > id->nlbaf) {
 		dev_warn(&ctrl->device, "nsid %u: FLBAS selects LBA format %u of %u; namespace not exposed\n",
 			 nsid, index, id->nlbaf + 1);
-		return 0;
+		return false;
 	}
-	if (ms) {
-		dev_warn(&ctrl->device, "nsid %u: format with %u bytes of metadata per block (%s) is not supported; namespace not exposed\n",
-			 nsid, ms, id->dps & NVME_NS_DPS_PI_MASK ?
-			 "protection information" : "no protection information");
-		return 0;
+	if (ds < SECTOR_SHIFT || ds > NVMX_MAX_LBA_SHIFT) {
+		dev_warn(&ctrl->device, "nsid %u: logical block size 2^%u is not valid; namespace not exposed\n",
+			 nsid, ds);
+		return false;
 	}
-	if (lbaf->ds < SECTOR_SHIFT || lbaf->ds > PAGE_SHIFT) {
-		dev_warn(&ctrl->device, "nsid %u: logical block size 2^%u is not supported; namespace not exposed\n",
-			 nsid, lbaf->ds);
-		return 0;
-	}
-	return lbaf->ds;
+	return true;
+}
+
+/* A namespace's format, as struct nvmx_ns keeps it. */
+struct nvmx_ns_format {
+	u8 lba_shift;
+	u8 pi_type;
+	bool ext;
+	u16 ms;
+};
+
+static struct nvmx_ns_format nvmx_ns_format(const struct nvme_id_ns *id)
+{
+	const struct nvme_lbaf *lbaf = &id->lbaf[nvme_lbaf_index(id->flbas)];
+	struct nvmx_ns_format f = {
+		.lba_shift = lbaf->ds,
+		.ms = le16_to_cpu(lbaf->ms),
+		.pi_type = id->dps & NVME_NS_DPS_PI_MASK,
+	};
+
+	f.ext = f.ms && (id->flbas & NVME_NS_FLBAS_META_EXT);
+	/* DPS values above Type 3 are reserved: no known protection */
+	if (!f.ms || f.pi_type > NVME_NS_DPS_PI_TYPE3)
+		f.pi_type = 0;
+	return f;
+}
+
+/* Take the (valid) format; the namespace's queue is frozen or unused. */
+static void nvmx_ns_set_format(struct nvmx_ns *ns,
+			       const struct nvmx_ns_format *f)
+{
+	ns->lba_shift = f->lba_shift;
+	ns->pi_type = f->pi_type;
+	ns->ext = f->ext;
+	ns->ms = f->ms;
+}
+
+/*
+ * Whether the block layer can use the namespace: blocks up to a page, and
+ * no metadata, or 8 bytes that are exactly the protection information,
+ * which the controller inserts and strips (PRACT).  Other formats are
+ * served through the generic char device only; the block device has no
+ * capacity.
+ */
+static bool nvmx_ns_block_io(struct nvmx_ns *ns)
+{
+	return ns->lba_shift <= PAGE_SHIFT &&
+	       (!ns->ms || (ns->pi_type && ns->ms == NVMX_PI_SIZE));
+}
+
+static void nvmx_ns_warn_no_block_io(struct nvmx_ns *ns)
+{
+	if (ns->lba_shift > PAGE_SHIFT)
+		dev_warn(&ns->ctrl->device, "nsid %u: blocks of %u bytes are larger than a page; no block I/O, passthrough only\n",
+			 ns->nsid, 1U << ns->lba_shift);
+	else
+		dev_warn(&ns->ctrl->device, "nsid %u: %u bytes of metadata per block (%s, %s); no block I/O, passthrough only\n",
+			 ns->nsid, ns->ms, ns->ext ? "extended LBA" : "separate",
+			 ns->pi_type ? "protection information" :
+			 "no protection information");
 }
 
 /*
@@ -181,10 +237,10 @@ static u8 nvmx_ns_lba_shift(struct nvmx_ctrl *ctrl, u32 nsid,
  * else the controller's (AWUPF), bounds the physical block size, since a
  * larger "physical block" could be torn.  All counts are 0's based.
  */
-static void nvmx_ns_set_io_hints(struct nvmx_ns *ns, struct nvme_id_ns *id)
+static void nvmx_ns_set_io_hints(struct nvmx_ns *ns, struct nvme_id_ns *id,
+				 u32 lbs)
 {
 	struct request_queue *q = ns->disk->queue;
-	u32 lbs = 1U << ns->lba_shift;
 	u32 atomic, pwg = lbs, ows = 0;
 
 	if ((id->nsfeat & NVME_NS_FEAT_ATOMICS) && id->nawupf)
@@ -200,21 +256,26 @@ static void nvmx_ns_set_io_hints(struct nvmx_ns *ns, struct nvme_id_ns *id)
 	blk_queue_io_opt(q, ows);
 }
 
+/*
+ * A namespace without block I/O gets the limits of 512-byte blocks: its
+ * own may be larger than the block layer takes, and no I/O uses them.
+ */
 static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 {
 	struct nvmx_ctrl *ctrl = ns->ctrl;
 	struct request_queue *q = ns->disk->queue;
-	u32 lbs = 1U << ns->lba_shift;
+	u8 shift = nvmx_ns_block_io(ns) ? ns->lba_shift : SECTOR_SHIFT;
+	u32 lbs = 1U << shift;
 	bool vwc = READ_ONCE(ctrl->vwc_on);
 
 	nvmx_set_queue_limits(ctrl, q);
 	blk_queue_logical_block_size(q, lbs);
-	nvmx_ns_set_io_hints(ns, id);
+	nvmx_ns_set_io_hints(ns, id, lbs);
 	blk_queue_write_cache(q, vwc, vwc);
 
 	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
 		u64 range = ctrl->dmrsl ? (u64)ctrl->dmrsl <<
-			    (ns->lba_shift - SECTOR_SHIFT) : UINT_MAX;
+			    (shift - SECTOR_SHIFT) : UINT_MAX;
 
 		blk_queue_max_discard_segments(q, ctrl->dmrl ?: NVME_DSM_MAX_RANGES);
 		blk_queue_max_discard_sectors(q, min_t(u64, range, UINT_MAX));
@@ -235,33 +296,37 @@ static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 
 static sector_t nvmx_ns_sectors(struct nvmx_ns *ns, struct nvme_id_ns *id)
 {
+	if (!nvmx_ns_block_io(ns))
+		return 0;
 	return le64_to_cpu(id->nsze) << (ns->lba_shift - SECTOR_SHIFT);
 }
 
 /*
  * A namespace seen again: its size may have changed, and after a Format
- * NVM its block size.  The limits change with the queue frozen, so no
- * request is built for one format and sent in another.  A format nvmx
- * cannot serve leaves the disk with no capacity.
+ * NVM its block size or metadata.  The format changes with the queue
+ * frozen, so no request is built for one format and sent in another.
  */
 static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
 {
 	struct request_queue *q = ns->disk->queue;
-	u8 shift = nvmx_ns_lba_shift(ns->ctrl, ns->nsid, id);
+	struct nvmx_ns_format f = nvmx_ns_format(id);
 
-	if (!shift) {
-		dev_warn(&ns->ctrl->device, "%s: new format not supported; no capacity until it changes back\n",
+	if (!nvmx_ns_format_valid(ns->ctrl, ns->nsid, id)) {
+		dev_warn(&ns->ctrl->device, "%s: no capacity until the format is valid again\n",
 			 ns->disk->disk_name);
 		set_capacity_and_notify(ns->disk, 0);
 		return;
 	}
-	if (shift != ns->lba_shift) {
+	if (f.lba_shift != ns->lba_shift || f.ms != ns->ms ||
+	    f.ext != ns->ext || f.pi_type != ns->pi_type) {
 		blk_mq_freeze_queue(q);
-		ns->lba_shift = shift;
+		nvmx_ns_set_format(ns, &f);
 		nvmx_ns_set_limits(ns, id);
 		blk_mq_unfreeze_queue(q);
-		dev_info(&ns->ctrl->device, "%s: block size now %u bytes\n",
-			 ns->disk->disk_name, 1U << shift);
+		dev_info(&ns->ctrl->device, "%s: new format: blocks of %u bytes, %u bytes of metadata\n",
+			 ns->disk->disk_name, 1U << ns->lba_shift, ns->ms);
+		if (!nvmx_ns_block_io(ns))
+			nvmx_ns_warn_no_block_io(ns);
 	}
 	set_capacity_and_notify(ns->disk, nvmx_ns_sectors(ns, id));
 }
@@ -285,13 +350,12 @@ void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
 static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 			  struct nvme_id_ns *id, u32 gen)
 {
+	struct nvmx_ns_format f;
 	struct gendisk *disk;
 	struct nvmx_ns *ns;
-	u8 lba_shift;
 	int ret;
 
-	lba_shift = nvmx_ns_lba_shift(ctrl, nsid, id);
-	if (!lba_shift)
+	if (!nvmx_ns_format_valid(ctrl, nsid, id))
 		return;
 
 	ns = kzalloc_node(sizeof(*ns), GFP_KERNEL, dev_to_node(&ctrl->device));
@@ -299,7 +363,8 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 		goto fail;
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
-	ns->lba_shift = lba_shift;
+	f = nvmx_ns_format(id);
+	nvmx_ns_set_format(ns, &f);
 	ns->scan_gen = gen;
 	nvmx_identify_ns_ids(ctrl, nsid, id, &ns->ids);
 
@@ -330,8 +395,11 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	ret = nvmx_ns_add_generic(ns);
 	if (ret)
 		goto del_disk;
-	dev_info(&ctrl->device, "nsid %u: %s, %llu blocks of %u bytes\n", nsid,
-		 disk->disk_name, le64_to_cpu(id->nsze), 1U << lba_shift);
+	dev_info(&ctrl->device, "nsid %u: %s, %llu blocks of %u bytes, %u bytes of metadata\n",
+		 nsid, disk->disk_name, le64_to_cpu(id->nsze),
+		 1U << ns->lba_shift, ns->ms);
+	if (!nvmx_ns_block_io(ns))
+		nvmx_ns_warn_no_block_io(ns);
 	return;
 
 del_disk:

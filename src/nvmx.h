@@ -184,12 +184,15 @@ struct nvmx_ns_ids {
 };
 
 /**
- * struct nvmx_ns - one namespace exposed as a block device
+ * struct nvmx_ns - one namespace: a block device and a generic char device
  * @list: entry in nvmx_ctrl.namespaces
  * @ctrl: the controller
  * @disk: /dev/nvmx<C>n<N>
  * @nsid: namespace id
  * @lba_shift: log2 of the logical block size
+ * @pi_type: protection information type (NVME_NS_DPS_PI_TYPE1..3), or 0
+ * @ext: metadata is at the end of each block (extended LBA), not separate
+ * @ms: metadata bytes per block
  * @deac: Write Zeroes may deallocate, and deallocated blocks read as zeroes
  * @scan_gen: the last scan that found it (written by the scan work)
  * @ids: EUI64, NGUID, UUID, read when the namespace is found
@@ -201,13 +204,20 @@ struct nvmx_ns {
 	struct nvmx_ctrl *ctrl;
 	struct gendisk *disk;
 	u32 nsid;
+	/* the format: changed only with the queue frozen (nvmx_update_ns) */
 	u8 lba_shift;
+	u8 pi_type;
+	bool ext;
+	u16 ms;
 	bool deac;
 	u32 scan_gen;
 	struct nvmx_ns_ids ids;
 	struct cdev cdev;
 	struct device cdev_device;
 };
+
+/* Protection information with a 16-bit guard: 8 bytes per block. */
+#define NVMX_PI_SIZE	8
 
 /* An I/O command with a starting LBA and a block count (for tracing). */
 static inline bool nvmx_is_rw(struct nvmx_queue *nq,

@@ -465,6 +465,35 @@ free_sg:
 
 /* ---- blk-mq ---- */
 
+/*
+ * Block I/O to a namespace with protection information (8 bytes per block,
+ * nothing else, see nvmx_ns_block_io()): the controller inserts it on
+ * writes and strips it on reads (PRACT), checking the guard, and for Types
+ * 1 and 2 the reference tag, which is the low 32 bits of the LBA.  @check
+ * is false for Write Zeroes, which checks nothing.  Return: the PRINFO
+ * bits for the command's control field.
+ */
+static u16 nvmx_setup_pi(struct nvmx_ns *ns, struct nvme_command *cmd,
+			 bool check)
+{
+	u16 control = NVME_RW_PRINFO_PRACT;
+
+	switch (ns->pi_type) {
+	case NVME_NS_DPS_PI_TYPE1:
+	case NVME_NS_DPS_PI_TYPE2:
+		if (check)
+			control |= NVME_RW_PRINFO_PRCHK_GUARD |
+				   NVME_RW_PRINFO_PRCHK_REF;
+		cmd->rw.reftag = cpu_to_le32(lower_32_bits(le64_to_cpu(cmd->rw.slba)));
+		break;
+	case NVME_NS_DPS_PI_TYPE3:
+		if (check)
+			control |= NVME_RW_PRINFO_PRCHK_GUARD;
+		break;
+	}
+	return control;
+}
+
 static void nvmx_setup_rw(struct nvmx_ns *ns, struct request *rq,
 			  struct nvme_command *cmd)
 {
@@ -481,6 +510,8 @@ static void nvmx_setup_rw(struct nvmx_ns *ns, struct request *rq,
 	cmd->rw.slba = cpu_to_le64(blk_rq_pos(rq) >>
 				   (ns->lba_shift - SECTOR_SHIFT));
 	cmd->rw.length = cpu_to_le16((blk_rq_bytes(rq) >> ns->lba_shift) - 1);
+	if (ns->pi_type)
+		control |= nvmx_setup_pi(ns, cmd, true);
 	cmd->rw.control = cpu_to_le16(control);
 }
 
@@ -527,6 +558,8 @@ static blk_status_t nvmx_setup_discard(struct nvmx_ns *ns, struct request *rq,
 static void nvmx_setup_write_zeroes(struct nvmx_ns *ns, struct request *rq,
 				    struct nvme_command *cmd)
 {
+	u16 control = 0;
+
 	cmd->write_zeroes.opcode = nvme_cmd_write_zeroes;
 	cmd->write_zeroes.nsid = cpu_to_le32(ns->nsid);
 	cmd->write_zeroes.slba = cpu_to_le64(blk_rq_pos(rq) >>
@@ -534,7 +567,10 @@ static void nvmx_setup_write_zeroes(struct nvmx_ns *ns, struct request *rq,
 	cmd->write_zeroes.length =
 		cpu_to_le16((blk_rq_bytes(rq) >> ns->lba_shift) - 1);
 	if (!(rq->cmd_flags & REQ_NOUNMAP) && ns->deac)
-		cmd->write_zeroes.control = cpu_to_le16(NVMX_WZ_DEAC);
+		control |= NVMX_WZ_DEAC;
+	if (ns->pi_type)
+		control |= nvmx_setup_pi(ns, cmd, false);
+	cmd->write_zeroes.control = cpu_to_le16(control);
 }
 
 /* Build the command for a block request.  Passthrough brings its own. */
