@@ -17,7 +17,9 @@
  *
  * Checked for every call: the result is success, an NVMe status or one of
  * the errnos the ABI allows; nothing is written to the user buffer beyond
- * data_len; every 1000 calls, Identify Controller still returns what it
+ * data_len, nor to a metadata buffer beyond metadata_len (on a namespace
+ * with separate metadata, half the metadata buffers are real ones, with a
+ * guard behind them); every 1000 calls, Identify Controller still returns what it
  * returned at the start.  Exits 1 on the first violation, else prints a
  * summary of the results.
  *
@@ -57,6 +59,10 @@ static uint32_t pick(uint32_t n)
 }
 
 static unsigned char *buf, *ro_page, *none_page;
+#define MBUF_SIZE	(1u << 20)	/* metadata buffers */
+#define MGUARD		256
+static unsigned char *mbuf;
+static uint32_t ms;		/* separate metadata bytes per block, or 0 */
 static int marked;		/* fault injection on for this worker */
 static unsigned long counts[256];	/* by errno; [0] success, [255] status */
 
@@ -146,6 +152,27 @@ static int identify(int fd, void *out)
 	return ioctl(fd, NVME_IOCTL_ADMIN_CMD, &c);
 }
 
+/* The namespace's separate metadata per block, from Identify Namespace. */
+static int separate_metadata(int fd, int nsid, uint32_t *out)
+{
+	unsigned char id[4096];
+	struct nvme_admin_cmd c;
+	unsigned int flbas;
+
+	memset(&c, 0, sizeof(c));
+	c.opcode = 0x06;
+	c.nsid = nsid;
+	c.addr = (uintptr_t)id;
+	c.data_len = sizeof(id);
+	if (ioctl(fd, NVME_IOCTL_ADMIN_CMD, &c))
+		return -1;
+	flbas = id[26];
+	/* LBA format descriptors from byte 128: MS in bytes 0-1 of each */
+	*out = flbas & 0x10 ? 0 : id[128 + 4 * (flbas & 0xf)] |
+				  id[129 + 4 * (flbas & 0xf)] << 8;
+	return 0;
+}
+
 static int fuzz(char **argv, uint32_t count, uint64_t seed);
 
 int main(int argc, char **argv)
@@ -203,7 +230,10 @@ static int fuzz(char **argv, uint32_t count, uint64_t seed)
 	nsid = ioctl(fds[1], NVME_IOCTL_ID);
 	buf = mmap(NULL, BUF_SIZE + 8192, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED || nsid <= 0 || identify(fds[0], id0)) {
+	mbuf = mmap(NULL, MBUF_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED || mbuf == MAP_FAILED || nsid <= 0 ||
+	    identify(fds[0], id0) || separate_metadata(fds[0], nsid, &ms)) {
 		perror("setup");
 		return 2;
 	}
@@ -213,6 +243,7 @@ static int fuzz(char **argv, uint32_t count, uint64_t seed)
 	mprotect(none_page, 4096, PROT_NONE);
 	/* touched now: no page faults on it once marked for fault injection */
 	memset(buf, 0, BUF_SIZE);
+	memset(mbuf, 0, MBUF_SIZE);
 	if (getenv("NVMX_MAKE_IT_FAIL")) {
 		int mfd = open("/proc/self/make-it-fail", O_WRONLY);
 
@@ -223,15 +254,15 @@ static int fuzz(char **argv, uint32_t count, uint64_t seed)
 	}
 	/* MDTS is in units of the minimum page size (4 KiB in the lab) */
 	mdts_bytes = id0[77] ? 4096u << id0[77] : 1u << 20;
-	printf("fuzz: nsid %d, MDTS %u bytes, %u calls, seed %llu\n", nsid,
-	       mdts_bytes, count, (unsigned long long)seed);
+	printf("fuzz: nsid %d, %u bytes of separate metadata per block, MDTS %u bytes, %u calls, seed %llu\n",
+	       nsid, ms, mdts_bytes, count, (unsigned long long)seed);
 
 	for (i = 1; i <= count; i++) {
 		struct nvme_passthru_cmd64 c;
 		struct nvme_user_io io;
 		unsigned long req;
 		int fd = fds[pick(3)], ret, err, checkable = 0, admin;
-		uint32_t len, fill = 0;
+		uint32_t len, fill = 0, mlen = 0, moff = 0;
 		uint64_t room;
 		void *arg = &c;
 
@@ -263,6 +294,14 @@ static int fuzz(char **argv, uint32_t count, uint64_t seed)
 		if (!pick(8)) {
 			c.metadata_len = rand_len(mdts_bytes);
 			c.metadata = rnd() & ~0xfffull;
+			if (ms && pick(2)) {
+				/* a real buffer, at any alignment, guarded */
+				c.metadata_len = pick(2) ? (1 + pick(64)) * ms :
+					pick(2 * 64 * ms);
+				moff = pick(4096);
+				c.metadata = (uintptr_t)mbuf + moff;
+				mlen = c.metadata_len;
+			}
 		}
 		if (!pick(2000))
 			c.timeout_ms = 1 + pick(20);
@@ -301,9 +340,13 @@ static int fuzz(char **argv, uint32_t count, uint64_t seed)
 				fill = 4096;
 				memset((void *)(uintptr_t)c.addr + len, GUARD, fill);
 			}
+			mlen = 0;
 			if (!pick(8)) {
 				io.metadata = c.metadata;
 				io.dsmgmt = rnd();
+				/* SUBMIT_IO's metadata length follows from nblocks */
+				if (c.metadata == (uintptr_t)mbuf + moff)
+					mlen = (io.nblocks + 1u) * ms;
 			}
 			req = NVME_IOCTL_SUBMIT_IO;
 			arg = &io;
@@ -320,6 +363,11 @@ static int fuzz(char **argv, uint32_t count, uint64_t seed)
 			checkable = 0;
 			break;
 		}
+
+		if (mlen && moff + mlen + MGUARD <= MBUF_SIZE)
+			memset(mbuf + moff + mlen, GUARD, MGUARD);
+		else
+			mlen = 0;
 
 		ret = ioctl(fd, req, arg);
 		err = ret < 0 ? errno : 0;
@@ -339,6 +387,13 @@ static int fuzz(char **argv, uint32_t count, uint64_t seed)
 					       i, c.opcode, c.data_len, j);
 					return 1;
 				}
+			}
+		}
+		for (j = 0; mlen && j < MGUARD; j++) {
+			if (mbuf[moff + mlen + j] != GUARD) {
+				printf("FAIL call %u: opcode 0x%02x metadata_len %u: byte %u past the metadata buffer written\n",
+				       i, c.opcode, mlen, j);
+				return 1;
 			}
 		}
 		if (i % 1000 == 0 && !marked) {
