@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$LAB_REPO"
 . tests/lib.sh
-PAIRS=${BENCH_PAIRS:-5}
-RUNTIME=${BENCH_RUNTIME:-4}
+PAIRS=${1:-5}
+RUNTIME=${2:-4}
+ONLY=${3:-}
 DEPTH=1024
 raw=$LAB_OUT/raw
 mkdir -p "$raw"
@@ -29,6 +30,12 @@ POINTS=(
 	"seq-128k-read|--ioengine=io_uring --rw=read --bs=128k --iodepth=16 --numjobs=1"
 	"randread-512|--ioengine=io_uring --rw=randread --bs=512 --iodepth=32 --numjobs=$cpus"
 )
+if [ -n "$ONLY" ]; then
+	for i in "${!POINTS[@]}"; do
+		[[ ${POINTS[$i]%%|*} =~ $ONLY ]] || unset "POINTS[$i]"
+	done
+	[ ${#POINTS[@]} -gt 0 ] || fail "no bench point matches $ONLY"
+fi
 
 # bind FIRST SECOND: the first NVMe function to driver FIRST, the second
 # to SECOND, both loaded with the same queue settings, no I/O scheduler.

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: nvmx against the in-tree nvme driver in one VM, on two
 # identical emulated controllers with null-co backends; see docs/bench.md.
-# Results: build/bench/results.{json,md,png}.
+# Results: build/bench/results.{json,md,png}.  BENCH_PAIRS (5), BENCH_RUNTIME
+# (seconds per run, 4) and BENCH_ONLY (a regular expression: only the points
+# whose names match) go to the guest as arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$PWD/build/bench
@@ -12,5 +14,5 @@ ctrl="max_ioqpairs=8,msix_qsize=9"
 scripts/lab.sh --out "$out/run" --timeout "${BENCH_TIMEOUT:-5400}" --smp "$smp" --mem 2048 \
 	--nvme "serial=bench-in-tree,$ctrl" --ns null,size=16G \
 	--nvme "serial=bench-nvmx,$ctrl" --ns null,size=16G \
-	-- scripts/bench-guest.sh
+	-- scripts/bench-guest.sh "${BENCH_PAIRS:-5}" "${BENCH_RUNTIME:-4}" "${BENCH_ONLY:-}"
 tools/bench-report "$out/run/raw" "$out" --smp "$smp"
