@@ -8,7 +8,9 @@
 # extended formats on neither (no capacity); separate metadata without
 # protection information the in-tree driver serves through blk_integrity,
 # nvmx gives no capacity and says so.  A Format NVM to a metadata format
-# and back changes all that on a live namespace.  On nvmx also: commands
+# and back changes all that on a live namespace.  Blocks of 8 KiB, larger
+# than a page: no capacity on either driver, passthrough works.  On nvmx
+# also: commands
 # that move separate metadata without (enough of) a buffer are refused.
 . tests/lib.sh
 
@@ -20,7 +22,8 @@ host() {
 		--ns nsid=2,lbs=512,ms=8,mset=1,size=16M \
 		--ns nsid=3,lbs=4096,ms=8,pi=1,size=32M \
 		--ns nsid=4,lbs=512,ms=16,mset=1,pi=1,size=16M \
-		--ns nsid=5,lbs=512,size=16M
+		--ns nsid=5,lbs=512,size=16M \
+		--ns nsid=6,lbs=8192,size=64M
 }
 
 # generic_dev CTRL NSID
@@ -47,7 +50,7 @@ guest() {
 	load_driver
 	c=$(ctrl_by_serial nvmx-md)
 	[ "$DRIVER" = nvmx ] && strict=strict
-	for n in 1:512:8:0: 2:512:8:1: 3:4096:8:0:pi 4:512:16:1:; do
+	for n in 1:512:8:0: 2:512:8:1: 3:4096:8:0:pi 4:512:16:1: 6:8192:0:0:; do
 		IFS=: read -r nsid lbs ms ext opt <<<"$n"
 		g=$(generic_dev "$c" "$nsid")
 		wait_for "[ -c $g ]" 30
@@ -72,6 +75,8 @@ guest() {
 	# extended LBAs: no block I/O on either
 	expect_eq "$(size_of "$c" 2)" 0 "size of the extended-LBA namespace"
 	expect_eq "$(size_of "$c" 4)" 0 "size of the extended-LBA PI namespace"
+	# blocks larger than a page: no block I/O on either
+	expect_eq "$(size_of "$c" 6)" 0 "size of the 8 KiB block namespace"
 	# separate metadata, no protection information
 	size=$(size_of "$c" 1)
 	if [ "$DRIVER" = nvme ]; then
