@@ -350,7 +350,7 @@ int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, int vector)
 	cmd.create_cq.opcode = nvme_admin_create_cq;
 	cmd.create_cq.prp1 = cpu_to_le64(nq->cq_dma);
 	cmd.create_cq.cqid = cpu_to_le16(nq->qid);
-	cmd.create_cq.qsize = cpu_to_le16(nq->depth - 1);
+	cmd.create_cq.qsize = cpu_to_le16(nq->cq_depth - 1);
 	cmd.create_cq.cq_flags = cpu_to_le16(flags);
 	cmd.create_cq.irq_vector = cpu_to_le16(vector >= 0 ? vector : 0);
 	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);

@@ -47,11 +47,11 @@ static int queues_show(struct seq_file *m, void *unused)
 	struct nvmx_ctrl *ctrl = m->private;
 	unsigned int i;
 
-	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes sq_shadowed cq_shadowed polls sgl_cmds plug_lists aborts\n");
+	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes sq_shadowed cq_shadowed polls sgl_cmds plug_lists aborts cq_depth cq_deferred\n");
 	for (i = 0; i < READ_ONCE(ctrl->nr_alloc_queues); i++) {
 		struct nvmx_queue *nq = &ctrl->queues[i];
 
-		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu %lld\n",
+		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu %lld %u %llu\n",
 			   nq->qid, nq->depth, READ_ONCE(nq->cq_vector),
 			   test_bit(NVMX_QUEUE_LIVE, &nq->flags),
 			   READ_ONCE(nq->sq_tail), READ_ONCE(nq->cq_head),
@@ -65,7 +65,8 @@ static int queues_show(struct seq_file *m, void *unused)
 			   READ_ONCE(nq->bad_cqes), READ_ONCE(nq->sq_shadowed),
 			   READ_ONCE(nq->cq_shadowed), READ_ONCE(nq->polls),
 			   READ_ONCE(nq->sgl_cmds), READ_ONCE(nq->plug_lists),
-			   (s64)atomic64_read(&nq->aborts));
+			   (s64)atomic64_read(&nq->aborts), nq->cq_depth,
+			   READ_ONCE(nq->cq_deferred));
 	}
 	return 0;
 }
@@ -76,6 +77,8 @@ static int stats_show(struct seq_file *m, void *unused)
 	struct nvmx_queue *nq = m->private;
 
 	seq_printf(m, "depth %u\n", nq->depth);
+	seq_printf(m, "cq_depth %u\n", nq->cq_depth);
+	seq_printf(m, "cq_hold %u\n", nq->cq_hold);
 	seq_printf(m, "vector %d\n", READ_ONCE(nq->cq_vector));
 	seq_printf(m, "live %d\n", test_bit(NVMX_QUEUE_LIVE, &nq->flags));
 	seq_printf(m, "sq_tail %u\n", READ_ONCE(nq->sq_tail));
@@ -89,6 +92,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "cq_doorbells %llu\n", READ_ONCE(nq->cq_doorbells));
 	seq_printf(m, "sq_shadowed %llu\n", READ_ONCE(nq->sq_shadowed));
 	seq_printf(m, "cq_shadowed %llu\n", READ_ONCE(nq->cq_shadowed));
+	seq_printf(m, "cq_deferred %llu\n", READ_ONCE(nq->cq_deferred));
 	seq_printf(m, "irqs %llu\n", READ_ONCE(nq->irqs));
 	seq_printf(m, "polls %llu\n", READ_ONCE(nq->polls));
 	seq_printf(m, "sgl_cmds %llu\n", READ_ONCE(nq->sgl_cmds));

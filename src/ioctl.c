@@ -377,6 +377,27 @@ static int nvmx_check_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 }
 
 /*
+ * Admin commands after which the driver must look again: at the
+ * namespaces, or at the volatile write cache.  The ioctls do that before
+ * they return; io_uring, which completes in the submitter's task work,
+ * does not take them.
+ */
+static bool nvmx_user_cmd_follow_up(const struct nvme_command *c)
+{
+	switch (c->common.opcode) {
+	case nvme_admin_format_nvm:
+	case nvme_admin_ns_mgmt:
+	case nvme_admin_ns_attach:
+		return true;
+	case nvme_admin_set_features:
+		return (le32_to_cpu(c->common.cdw10) & 0xff) ==
+		       NVME_FEAT_VOLATILE_WC;
+	default:
+		return false;
+	}
+}
+
+/*
  * After commands that change what the namespaces are, look again; a
  * volatile write cache switched on or off shows in the queues' flags.
  */
@@ -415,6 +436,7 @@ static int nvmx_run_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		.addr = u->addr, .len = u->data_len, .vec = vec,
 		.meta = u->metadata, .meta_len = u->metadata_len,
 	};
+	struct nvmx_frozen_ns *frozen = NULL;
 	struct nvme_command c;
 	int ret;
 
@@ -422,7 +444,15 @@ static int nvmx_run_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	if (ret)
 		return ret;
 	nvmx_fill_user_cmd(&c, u->opcode, u);
+	/* no block request of the old format may meet the new one */
+	if (!ns && c.common.opcode == nvme_admin_format_nvm) {
+		frozen = nvmx_freeze_namespaces(ctrl);
+		if (IS_ERR(frozen))
+			return PTR_ERR(frozen);
+	}
 	ret = nvmx_user_cmd_exec(ctrl, ns, &c, &bufs, u->timeout_ms, result);
+	if (frozen)
+		nvmx_thaw_namespaces(ctrl, frozen, !ret);
 	nvmx_user_cmd_done(ctrl, ns, &c, ret);
 	return ret;
 }
@@ -519,7 +549,7 @@ static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio)
 			return -EINVAL;
 		bufs.meta = io.metadata;
 		bufs.meta_len = nlb * meta_per_block;
-	} else if (io.metadata) {
+	} else if (io.metadata && ns->ms) {
 		/* the controller inserts and strips the PI: none to give */
 		return -EINVAL;
 	}
@@ -705,6 +735,12 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	if (ret)
 		return ret;
 	nvmx_fill_user_cmd(&c, u.opcode, &u);
+	if (!ns && nvmx_user_cmd_follow_up(&c)) {
+		dev_err_ratelimited(&ctrl->device,
+				    "%s: admin opcode 0x%02x changes namespaces or the write cache; use the ioctl, not io_uring\n",
+				    current->comm, u.opcode);
+		return -EOPNOTSUPP;
+	}
 
 	if (issue_flags & IO_URING_F_NONBLOCK) {
 		opf = REQ_NOWAIT;

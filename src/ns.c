@@ -195,16 +195,6 @@ static struct nvmx_ns_format nvmx_ns_format(const struct nvme_id_ns *id)
 	return f;
 }
 
-/* Take the (valid) format; the namespace's queue is frozen or unused. */
-static void nvmx_ns_set_format(struct nvmx_ns *ns,
-			       const struct nvmx_ns_format *f)
-{
-	ns->lba_shift = f->lba_shift;
-	ns->pi_type = f->pi_type;
-	ns->ext = f->ext;
-	ns->ms = f->ms;
-}
-
 /*
  * Whether the block layer can use the namespace: blocks up to a page, and
  * no metadata, or 8 bytes that are exactly the protection information,
@@ -216,6 +206,17 @@ static bool nvmx_ns_block_io(struct nvmx_ns *ns)
 {
 	return ns->lba_shift <= PAGE_SHIFT &&
 	       (!ns->ms || (ns->pi_type && ns->ms == NVMX_PI_SIZE));
+}
+
+/* Take the (valid) format; the namespace's queue is frozen or unused. */
+static void nvmx_ns_set_format(struct nvmx_ns *ns,
+			       const struct nvmx_ns_format *f)
+{
+	ns->lba_shift = f->lba_shift;
+	ns->pi_type = f->pi_type;
+	ns->ext = f->ext;
+	ns->ms = f->ms;
+	ns->block_io = nvmx_ns_block_io(ns);
 }
 
 static void nvmx_ns_warn_no_block_io(struct nvmx_ns *ns)
@@ -322,11 +323,13 @@ static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
 		blk_mq_freeze_queue(q);
 		nvmx_ns_set_format(ns, &f);
 		nvmx_ns_set_limits(ns, id);
+		set_capacity_and_notify(ns->disk, nvmx_ns_sectors(ns, id));
 		blk_mq_unfreeze_queue(q);
 		dev_info(&ns->ctrl->device, "%s: new format: blocks of %u bytes, %u bytes of metadata\n",
 			 ns->disk->disk_name, 1U << ns->lba_shift, ns->ms);
-		if (!nvmx_ns_block_io(ns))
+		if (!ns->block_io)
 			nvmx_ns_warn_no_block_io(ns);
+		return;
 	}
 	set_capacity_and_notify(ns->disk, nvmx_ns_sectors(ns, id));
 }
@@ -398,7 +401,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	dev_info(&ctrl->device, "nsid %u: %s, %llu blocks of %u bytes, %u bytes of metadata\n",
 		 nsid, disk->disk_name, le64_to_cpu(id->nsze),
 		 1U << ns->lba_shift, ns->ms);
-	if (!nvmx_ns_block_io(ns))
+	if (!ns->block_io)
 		nvmx_ns_warn_no_block_io(ns);
 	return;
 
@@ -510,6 +513,7 @@ void nvmx_scan_work(struct work_struct *work)
 
 	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE || !ctrl->tagset.tags)
 		return;
+	mutex_lock(&ctrl->scan_lock);
 	gen = ++ctrl->scan_gen;
 
 	list = kmalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
@@ -541,8 +545,93 @@ void nvmx_scan_work(struct work_struct *work)
 complete:
 	nvmx_remove_stale_ns(ctrl, gen);
 out:
+	mutex_unlock(&ctrl->scan_lock);
 	kfree(id);
 	kfree(list);
+}
+
+/* The namespaces a Format NVM holds frozen, each with a disk reference. */
+struct nvmx_frozen_ns {
+	unsigned int nr;
+	struct nvmx_ns *ns[];
+};
+
+/**
+ * nvmx_freeze_namespaces() - freeze every namespace queue for a Format NVM
+ * @ctrl: the controller
+ *
+ * Until nvmx_thaw_namespaces() no block request is built, so none is built
+ * for the old format and sent under the new one; no scan runs meanwhile
+ * (scan_lock).  The set is kept apart from the controller's list, which
+ * the removal of the controller may empty in between.
+ *
+ * Context: process context; waits for the requests in flight.
+ * Return: the frozen set, or ERR_PTR(-ENOMEM) with nothing held.
+ */
+struct nvmx_frozen_ns *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_frozen_ns *f;
+	struct nvmx_ns *ns;
+	unsigned int i, nr = 0;
+
+	mutex_lock(&ctrl->scan_lock);
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		nr++;
+	f = kmalloc(struct_size(f, ns, nr), GFP_KERNEL);
+	if (!f) {
+		up_read(&ctrl->ns_rwsem);
+		mutex_unlock(&ctrl->scan_lock);
+		return ERR_PTR(-ENOMEM);
+	}
+	f->nr = 0;
+	list_for_each_entry(ns, &ctrl->namespaces, list) {
+		get_device(disk_to_dev(ns->disk));
+		blk_freeze_queue_start(ns->disk->queue);
+		f->ns[f->nr++] = ns;
+	}
+	up_read(&ctrl->ns_rwsem);
+	/* not under ns_rwsem: a timeout may need it to end these requests */
+	for (i = 0; i < f->nr; i++)
+		blk_mq_freeze_queue_wait(f->ns[i]->disk->queue);
+	return f;
+}
+
+/**
+ * nvmx_thaw_namespaces() - end what nvmx_freeze_namespaces() began
+ * @ctrl: the controller
+ * @f: the frozen set, freed here
+ * @reformatted: the Format NVM succeeded: take each namespace's new format
+ *	before its queue runs again
+ *
+ * Context: process context; sends Identify Namespace commands.
+ */
+void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
+			  bool reformatted)
+{
+	struct nvme_id_ns *id = NULL;
+	unsigned int i;
+
+	if (reformatted)
+		id = kmalloc(sizeof(*id), GFP_KERNEL);
+	for (i = 0; i < f->nr; i++) {
+		struct nvmx_ns *ns = f->ns[i];
+
+		if (reformatted && READ_ONCE(ctrl->state) == NVMX_CTRL_LIVE) {
+			if (id && !nvmx_identify_ns(ctrl, ns->nsid, id)) {
+				nvmx_update_ns(ns, id);
+			} else {
+				dev_warn(&ctrl->device, "%s: format unknown after Format NVM; no capacity until a rescan\n",
+					 ns->disk->disk_name);
+				set_capacity_and_notify(ns->disk, 0);
+			}
+		}
+		blk_mq_unfreeze_queue(ns->disk->queue);
+		put_device(disk_to_dev(ns->disk));
+	}
+	mutex_unlock(&ctrl->scan_lock);
+	kfree(id);
+	kfree(f);
 }
 
 /**

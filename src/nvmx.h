@@ -13,6 +13,10 @@
  *  - nvmx_ctrl.namespaces is protected by ns_rwsem.  Nobody holds it while
  *    waiting for a command, since a timeout may need it to disable the
  *    controller.
+ *  - nvmx_ctrl.scan_lock keeps namespace scans apart from a Format NVM
+ *    sent through passthrough, which holds it, with every namespace queue
+ *    frozen, until the namespaces have their new formats.  Neither the
+ *    timeout handler nor the reset work takes it.
  */
 #ifndef NVMX_H
 #define NVMX_H
@@ -91,11 +95,14 @@ struct nvmx_queue {
 	spinlock_t cq_lock;
 	struct nvme_completion *cqes;
 	u16 cq_head;
+	u16 cq_reported;	/* head value last written to the doorbell */
 	u8 cq_phase;
 
 	/* set up at creation, read-only afterwards */
 	u16 qid;
-	u16 depth;
+	u16 depth;		/* SQ slots */
+	u16 cq_depth;		/* CQ slots, depth or more */
+	u16 cq_hold;		/* consumed CQ entries that may go unreported */
 	s16 cq_vector;		/* -1 when the queue has no interrupt */
 	u32 __iomem *sq_db;
 	u32 __iomem *cq_db;
@@ -120,6 +127,7 @@ struct nvmx_queue {
 	u64 completed;		/* by the reaper */
 	u64 cq_doorbells;	/* by the reaper: MMIO writes */
 	u64 cq_shadowed;	/* by the reaper: shadow-only updates */
+	u64 cq_deferred;	/* by the reaper: heads left unreported */
 	u64 irqs;		/* by the reaper */
 	u64 polls;		/* by the reaper: polls that found completions */
 	u64 errors;		/* by the reaper: completions with a status */
@@ -209,6 +217,7 @@ struct nvmx_ns {
 	u8 pi_type;
 	bool ext;
 	u16 ms;
+	bool block_io;	/* the block layer can use this format */
 	bool deac;
 	u32 scan_gen;
 	struct nvmx_ns_ids ids;
@@ -329,6 +338,7 @@ struct nvmx_ctrl {
 	struct rw_semaphore ns_rwsem;
 	struct list_head namespaces;	/* under ns_rwsem */
 	struct work_struct scan_work;
+	struct mutex scan_lock;		/* see the locking overview */
 	u32 scan_gen;			/* scans started, by the scan work */
 
 	u64 nr_resets;			/* by the reset work */
@@ -359,7 +369,7 @@ bool nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new);
 const char *nvmx_state_name(enum nvmx_ctrl_state state);
 
 /* queue.c: rings, submission, completion, blk-mq */
-int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth);
+int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth, u16 cq_depth);
 void nvmx_free_queues(struct nvmx_ctrl *ctrl, unsigned int lowest);
 void nvmx_init_queue(struct nvmx_queue *nq);
 void nvmx_sq_submit_raw(struct nvmx_queue *nq, const struct nvme_command *cmd);
@@ -399,6 +409,10 @@ int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid);
 /* ns.c: namespaces as block devices */
 void nvmx_scan_work(struct work_struct *work);
 void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl);
+struct nvmx_frozen_ns;
+struct nvmx_frozen_ns *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl);
+void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
+			  bool reformatted);
 void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on);
 void nvmx_quiesce_io(struct nvmx_ctrl *ctrl);
 void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);

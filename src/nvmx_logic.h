@@ -113,6 +113,39 @@ static inline void nvmx_cq_advance(u16 *head, u8 *phase, u16 depth)
 		*phase ^= 1;
 }
 
+/**
+ * nvmx_cq_depth() - slots of an I/O completion queue
+ * @sq_depth: slots of the submission queue that completes into it
+ * @max: the largest queue the controller takes (CAP.MQES + 1)
+ *
+ * Twice the submission queue where the controller allows it: the slots
+ * beyond @sq_depth are room the host may leave consumed without telling
+ * the controller (see nvmx_cq_hold()).
+ */
+static inline u32 nvmx_cq_depth(u32 sq_depth, u32 max)
+{
+	return 2 * sq_depth < max ? 2 * sq_depth : max;
+}
+
+/**
+ * nvmx_cq_hold() - consumed CQ entries the host may leave unreported
+ * @sq_depth: slots of the submission queue
+ * @cq_depth: slots of the completion queue
+ *
+ * At most @sq_depth - 1 commands are outstanding, so with h consumed
+ * entries not yet reported through the CQ head doorbell the controller
+ * sees at most h + @sq_depth - 2 entries in use when it posts one more; a
+ * ring of @cq_depth slots holds @cq_depth - 1.  Any h up to
+ * @cq_depth - @sq_depth therefore leaves the controller room for every
+ * completion it can owe.
+ *
+ * Return: that bound; 0 when the rings are the same size.
+ */
+static inline u16 nvmx_cq_hold(u32 sq_depth, u32 cq_depth)
+{
+	return cq_depth > sq_depth ? cq_depth - sq_depth : 0;
+}
+
 /* Entries written but not yet consumed in a ring, from head to tail. */
 static inline u16 nvmx_ring_used(u16 head, u16 tail, u16 depth)
 {

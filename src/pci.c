@@ -359,6 +359,13 @@ static int nvmx_create_io_queue(struct nvmx_ctrl *ctrl, u16 qid, int vector)
 
 	nvmx_init_queue(nq);
 	nvmx_dbbuf_init(ctrl, nq);
+	/*
+	 * Consumed entries may go unreported for a while only where nothing
+	 * but room depends on the CQ head: MSI-X messages and polling.  Pin
+	 * and MSI interrupts stay asserted until the head catches up.
+	 */
+	nq->cq_hold = vector < 0 || ctrl->pdev->msix_enabled ?
+		      nvmx_cq_hold(nq->depth, nq->cq_depth) : 0;
 	ret = nvmx_create_cq(ctrl, nq, vector);
 	if (ret)
 		return ret;
@@ -455,7 +462,9 @@ static int nvmx_setup_io_queues(struct nvmx_ctrl *ctrl)
 
 		if (i > nr_irq)
 			vector = -1;
-		ret = nvmx_alloc_queue(ctrl, i, ctrl->io_depth);
+		ret = nvmx_alloc_queue(ctrl, i, ctrl->io_depth,
+				       nvmx_cq_depth(ctrl->io_depth,
+						     nvmx_cap_max_entries(ctrl->cap)));
 		if (ret)
 			break;
 		ret = nvmx_create_io_queue(ctrl, i, vector);
@@ -777,6 +786,7 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	INIT_WORK(&ctrl->remove_work, nvmx_remove_dead_work);
 	nvmx_fault_init(ctrl);
 	init_rwsem(&ctrl->ns_rwsem);
+	mutex_init(&ctrl->scan_lock);
 	INIT_LIST_HEAD(&ctrl->namespaces);
 	/* from here on put_device() frees ctrl and its queue array */
 	ret = nvmx_ctrl_init(ctrl, &pdev->dev);
@@ -792,7 +802,7 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = nvmx_setup_dma_pools(ctrl);
 	if (ret)
 		goto remove_debugfs;
-	ret = nvmx_alloc_queue(ctrl, 0, NVMX_AQ_DEPTH);
+	ret = nvmx_alloc_queue(ctrl, 0, NVMX_AQ_DEPTH, NVMX_AQ_DEPTH);
 	if (ret)
 		goto release_pools;
 	ret = nvmx_alloc_admin_tags(ctrl);

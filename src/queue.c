@@ -22,7 +22,8 @@
  * nvmx_alloc_queue() - allocate the rings of queue @qid
  * @ctrl: the controller
  * @qid: queue id, 0 for admin
- * @depth: slots in each ring
+ * @depth: slots in the submission queue
+ * @cq_depth: slots in the completion queue, at least @depth
  *
  * Rings survive resets: a queue that already has its rings keeps them.
  *
@@ -30,7 +31,7 @@
  * is published.
  * Return: 0 or -ENOMEM.
  */
-int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth)
+int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth, u16 cq_depth)
 {
 	struct nvmx_queue *nq = &ctrl->queues[qid];
 	struct device *dmadev = &ctrl->pdev->dev;
@@ -40,7 +41,7 @@ int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth)
 	if (WARN_ON_ONCE(qid != ctrl->nr_alloc_queues || qid >= ctrl->nr_queues))
 		return -EINVAL;
 
-	nq->cqes = dma_alloc_coherent(dmadev, CQ_BYTES(depth), &nq->cq_dma,
+	nq->cqes = dma_alloc_coherent(dmadev, CQ_BYTES(cq_depth), &nq->cq_dma,
 				      GFP_KERNEL);
 	if (!nq->cqes)
 		return -ENOMEM;
@@ -52,6 +53,7 @@ int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth)
 	nq->ctrl = ctrl;
 	nq->qid = qid;
 	nq->depth = depth;
+	nq->cq_depth = cq_depth;
 	nq->cq_vector = -1;
 	spin_lock_init(&nq->sq_lock);
 	spin_lock_init(&nq->cq_lock);
@@ -63,7 +65,7 @@ int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth)
 	return 0;
 
 free_cqes:
-	dma_free_coherent(dmadev, CQ_BYTES(depth), nq->cqes, nq->cq_dma);
+	dma_free_coherent(dmadev, CQ_BYTES(cq_depth), nq->cqes, nq->cq_dma);
 	nq->cqes = NULL;
 	return -ENOMEM;
 }
@@ -82,7 +84,7 @@ void nvmx_free_queues(struct nvmx_ctrl *ctrl, unsigned int lowest)
 
 		dma_free_coherent(dmadev, SQ_BYTES(nq->depth), nq->sqes,
 				  nq->sq_dma);
-		dma_free_coherent(dmadev, CQ_BYTES(nq->depth), nq->cqes,
+		dma_free_coherent(dmadev, CQ_BYTES(nq->cq_depth), nq->cqes,
 				  nq->cq_dma);
 		nq->sqes = NULL;
 		nq->cqes = NULL;
@@ -98,8 +100,9 @@ void nvmx_init_queue(struct nvmx_queue *nq)
 	nq->sq_tail = 0;
 	nq->last_sq_tail = 0;
 	nq->cq_head = 0;
+	nq->cq_reported = 0;
 	nq->cq_phase = 1;
-	memset(nq->cqes, 0, CQ_BYTES(nq->depth));
+	memset(nq->cqes, 0, CQ_BYTES(nq->cq_depth));
 }
 
 /* ---- submission: steps 1 and 2 ---- */
@@ -494,6 +497,24 @@ static u16 nvmx_setup_pi(struct nvmx_ns *ns, struct nvme_command *cmd,
 	return control;
 }
 
+/*
+ * A request that waited for a Format NVM's frozen queue was split and
+ * checked against the old format: it must not go out under the new one,
+ * where its block count would mean something else (or, for a format the
+ * block layer cannot use, move metadata from nowhere).
+ */
+static bool nvmx_fits_format(struct nvmx_ns *ns, sector_t pos,
+			     unsigned int sectors)
+{
+	u32 mask = (1U << (ns->lba_shift - SECTOR_SHIFT)) - 1;
+
+	if (likely(ns->block_io && !((pos | sectors) & mask)))
+		return true;
+	pr_warn_ratelimited("%s: a request of %u sectors at sector %llu does not fit the new format; failed\n",
+			    ns->disk->disk_name, sectors, (u64)pos);
+	return false;
+}
+
 static void nvmx_setup_rw(struct nvmx_ns *ns, struct request *rq,
 			  struct nvme_command *cmd)
 {
@@ -532,7 +553,9 @@ static blk_status_t nvmx_setup_discard(struct nvmx_ns *ns, struct request *rq,
 	if (!range)
 		return BLK_STS_RESOURCE;
 	__rq_for_each_bio(bio, rq) {
-		if (WARN_ON_ONCE(n == segments)) {
+		if (WARN_ON_ONCE(n == segments) ||
+		    !nvmx_fits_format(ns, bio->bi_iter.bi_sector,
+				      bio_sectors(bio))) {
 			kfree(range);
 			return BLK_STS_IOERR;
 		}
@@ -585,6 +608,8 @@ static blk_status_t nvmx_setup_cmd(struct request *rq)
 		return BLK_STS_OK;
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
+		if (!nvmx_fits_format(ns, blk_rq_pos(rq), blk_rq_sectors(rq)))
+			return BLK_STS_IOERR;
 		memset(cmd, 0, sizeof(*cmd));
 		nvmx_setup_rw(ns, rq, cmd);
 		return BLK_STS_OK;
@@ -597,6 +622,8 @@ static blk_status_t nvmx_setup_cmd(struct request *rq)
 		memset(cmd, 0, sizeof(*cmd));
 		return nvmx_setup_discard(ns, rq, cmd);
 	case REQ_OP_WRITE_ZEROES:
+		if (!nvmx_fits_format(ns, blk_rq_pos(rq), blk_rq_sectors(rq)))
+			return BLK_STS_IOERR;
 		memset(cmd, 0, sizeof(*cmd));
 		nvmx_setup_write_zeroes(ns, rq, cmd);
 		return BLK_STS_OK;
@@ -912,33 +939,58 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 }
 
 /*
- * Reap every new entry of a completion queue, then write the CQ head
- * doorbell once for the batch.  Context: the caller owns the CQ side.
+ * Step 8: tell the controller how far the host has consumed.  The shadow
+ * doorbell, when there is one, always gets the new head.  A queue whose
+ * completion ring has room to spare (cq_hold, see nvmx_cq_hold()) writes
+ * the register only once cq_hold consumed entries are unreported; any
+ * other queue writes it whenever the controller's event index asks for it.
+ * Context: the caller owns the CQ side.
+ */
+static void nvmx_cq_ring(struct nvmx_queue *nq, int found)
+{
+	u16 held = nvmx_ring_used(nq->cq_reported, nq->cq_head, nq->cq_depth);
+	bool mmio;
+
+	mmio = nvmx_dbbuf_update(nq->cq_head, nq->dbbuf_cq_db, nq->dbbuf_cq_ei);
+	if (nq->cq_hold)
+		mmio = held >= nq->cq_hold;
+	trace_nvmx_cq_doorbell(nq, nq->cq_head, found, mmio);
+	if (mmio) {
+		writel(nq->cq_head, nq->cq_db);
+		nq->cq_reported = nq->cq_head;
+		nq->cq_doorbells++;
+	} else if (nq->dbbuf_cq_db) {
+		nq->cq_shadowed++;
+	} else {
+		nq->cq_deferred++;
+	}
+}
+
+/*
+ * Reap every new entry of a completion queue, then report the new head
+ * once for the batch (earlier when a long batch reaches cq_hold).
+ * Context: the caller owns the CQ side.
  */
 static int nvmx_process_cq(struct nvmx_queue *nq, struct io_comp_batch *iob)
 {
-	int found = 0;
+	int found = 0, since = 0;
 
 	while (nvmx_cqe_pending(nq)) {
 		/* read the entry only after its phase tag says it is new */
 		dma_rmb();
 		nvmx_handle_cqe(nq, iob, &nq->cqes[nq->cq_head]);
-		nvmx_cq_advance(&nq->cq_head, &nq->cq_phase, nq->depth);
+		nvmx_cq_advance(&nq->cq_head, &nq->cq_phase, nq->cq_depth);
 		found++;
-	}
-	if (found) {
-		/* Step 8 */
-		bool mmio = nvmx_dbbuf_update(nq->cq_head, nq->dbbuf_cq_db,
-					      nq->dbbuf_cq_ei);
-
-		trace_nvmx_cq_doorbell(nq, nq->cq_head, found, mmio);
-		if (mmio) {
-			writel(nq->cq_head, nq->cq_db);
-			nq->cq_doorbells++;
-		} else {
-			nq->cq_shadowed++;
+		since++;
+		if (unlikely(nq->cq_hold &&
+			     nvmx_ring_used(nq->cq_reported, nq->cq_head,
+					    nq->cq_depth) >= nq->cq_hold)) {
+			nvmx_cq_ring(nq, since);
+			since = 0;
 		}
 	}
+	if (since)
+		nvmx_cq_ring(nq, since);
 	return found;
 }
 

@@ -269,6 +269,86 @@ static void test_lat_bucket(void)
 		  NVMX_LAT_BUCKETS - 1);
 }
 
+/*
+ * A controller and a host sharing one CQ, one small step at a time: the
+ * host keeps up to sq_depth - 1 commands outstanding and reaps entry by
+ * entry, reporting its CQ head the way nvmx_process_cq() does (at the end
+ * of a batch when @hold is 0, else as soon as @hold consumed entries are
+ * unreported); the controller may act between any two host steps, the
+ * doorbell write included.  Return: how often the controller had a
+ * completion to post and found the ring full.
+ */
+static u32 simulate_cq_full(u32 sq_depth, u32 cq_depth, u32 hold, u32 steps)
+{
+	u32 outstanding = 0, posted = 0, tail = 0, head = 0, reported = 0;
+	u32 full = 0, seed = 12345, since = 0, i;
+	bool reaping = false, ring_due = false;
+
+	for (i = 0; i < steps; i++) {
+		u32 r;
+
+		seed = seed * 1103515245 + 12345;
+		r = seed >> 16;
+		if (r % 4 == 0) {
+			if (outstanding < sq_depth - 1)
+				outstanding++;		/* host submits */
+		} else if (r % 4 == 1) {
+			if (posted == outstanding)
+				continue;
+			if ((tail + 1) % cq_depth == reported) {
+				full++;			/* controller: no room */
+				continue;
+			}
+			tail = (tail + 1) % cq_depth;	/* controller posts */
+			posted++;
+		} else if (ring_due) {
+			reported = head;		/* doorbell write */
+			ring_due = false;
+		} else if (reaping && head != tail && r % 9) {
+			head = (head + 1) % cq_depth;	/* one entry reaped */
+			posted--;
+			outstanding--;
+			since++;
+			if (hold && (head - reported + cq_depth) % cq_depth >= hold) {
+				ring_due = true;
+				since = 0;
+			}
+		} else if (reaping) {
+			reaping = false;		/* end of the batch */
+			ring_due = since && !hold;
+			since = 0;
+		} else {
+			reaping = true;			/* an interrupt */
+		}
+	}
+	return full;
+}
+
+static void test_cq_hold(void)
+{
+	u32 sq;
+
+	EXPECT_EQ(nvmx_cq_depth(1024, 2048), 2048);
+	EXPECT_EQ(nvmx_cq_depth(1024, 1500), 1500);
+	EXPECT_EQ(nvmx_cq_depth(2048, 2048), 2048);
+	EXPECT_EQ(nvmx_cq_hold(1024, 2048), 1024);
+	EXPECT_EQ(nvmx_cq_hold(2048, 2048), 0);
+	for (sq = 2; sq <= 64; sq++) {
+		u32 cq = nvmx_cq_depth(sq, 65536);
+
+		/* the bound never lets the controller find the ring full */
+		EXPECT_EQ(simulate_cq_full(sq, cq, nvmx_cq_hold(sq, cq),
+					   200000), 0);
+		EXPECT_EQ(simulate_cq_full(sq, sq + sq / 2,
+					   nvmx_cq_hold(sq, sq + sq / 2),
+					   200000), 0);
+	}
+	/* and it is tight: one more held entry can make it wait for room */
+	EXPECT_EQ(simulate_cq_full(4, 8, nvmx_cq_hold(4, 8) + 1, 200000) > 0, 1);
+	EXPECT_EQ(simulate_cq_full(16, 24, nvmx_cq_hold(16, 24) + 1,
+				   2000000) > 0, 1);
+}
+
 static void test_use_sgl(void)
 {
 	/* SGLS bits 1:0: 0 none, 1 any alignment, 2 dword aligned */
@@ -297,6 +377,7 @@ int main(void)
 	run("prp_list_pages_sim", test_prp_list_pages_sim);
 	run("lat_bucket", test_lat_bucket);
 	run("use_sgl", test_use_sgl);
+	run("cq_hold", test_cq_hold);
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed > 100 ? 100 : failed;
 }

@@ -3,6 +3,9 @@
 # and off, and with them on fewer doorbell registers are written per
 # command (nvmx's counters of real MMIO doorbell writes).  The in-tree
 # driver always uses them on this controller: for it, the data check.
+# On nvmx also: the I/O completion queues (MSI-X) have twice the slots of
+# their submission queues, and the CQ head register is written only when
+# cq_hold consumed entries are unreported, never more often.
 . tests/lib.sh
 
 host() {
@@ -31,8 +34,33 @@ measure() {
 	dev=$(ns_dev nvmx-dbbuf 1)
 	dmesg | grep -q "nvmx0: .*shadow doorbells $1" || fail "shadow doorbells not $1"
 	run_fio "$dev" "dbbuf-$1" >&2
+	check_cq_hold "$1"
 	mmio_per_cmd
 	unload_driver
+}
+
+# every I/O queue: CQ twice the SQ, and at most one CQ head register
+# write per cq_hold completions; heads held back with use_dbbuf=0
+check_cq_hold() {
+	local st depth cq_depth hold done writes deferred
+
+	for st in /sys/kernel/debug/nvmx/nvmx0/q[1-9]*/stats; do
+		depth=$(awk '$1 == "depth" { print $2 }' "$st")
+		cq_depth=$(awk '$1 == "cq_depth" { print $2 }' "$st")
+		hold=$(awk '$1 == "cq_hold" { print $2 }' "$st")
+		done=$(awk '$1 == "completed" { print $2 }' "$st")
+		writes=$(awk '$1 == "cq_doorbells" { print $2 }' "$st")
+		deferred=$(awk '$1 == "cq_deferred" { print $2 }' "$st")
+		[ "$cq_depth" -eq $((2 * depth)) ] || fail "$st: cq_depth $cq_depth, depth $depth"
+		[ "$hold" -eq "$depth" ] || fail "$st: cq_hold $hold, depth $depth"
+		[ "$writes" -le $((done / hold)) ] ||
+			fail "$st: $writes CQ head writes for $done completions (cq_hold $hold)"
+		echo "$st: $done completions, $writes CQ head register writes, $deferred held back" >&2
+	done
+	[ "$(queue_sum nvmx0 completed)" -gt 0 ] || fail "no I/O completed"
+	if [ "$1" = off ]; then
+		[ "$(queue_sum nvmx0 cq_deferred)" -gt 0 ] || fail "no CQ head held back"
+	fi
 }
 
 guest() {
