@@ -125,6 +125,10 @@ int main(int argc, char **argv)
 	io.addr = (uintptr_t)buf;
 	io.nblocks = 7;
 	expect("SUBMIT_IO read", ioctl(nfd, NVME_IOCTL_SUBMIT_IO, &io), 0);
+	io.metadata = (uintptr_t)buf;	/* no metadata here: ignored */
+	expect("SUBMIT_IO read with a metadata pointer, no metadata format",
+	       ioctl(nfd, NVME_IOCTL_SUBMIT_IO, &io), 0);
+	io.metadata = 0;
 	io.opcode = 0x09;	/* dsm: not a read, write or compare */
 	expect("SUBMIT_IO with another opcode", ioctl(nfd, NVME_IOCTL_SUBMIT_IO, &io), EINVAL);
 	io.opcode = 0x02;
