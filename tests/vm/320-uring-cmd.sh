@@ -2,15 +2,20 @@
 # io_uring passthrough: fio's io_uring_cmd engine on the namespace's
 # generic char device (/dev/ng<C>n1, /dev/nvmx<C>g1) writes and verifies
 # with crc32c, at QD1 and QD32, and what it wrote is what the block
-# device reads.
+# device reads.  Admin commands through io_uring on the controller device
+# (tests/tools/uring-admin.c): Identify and Get Features on both drivers;
+# on nvmx, a Format NVM and a write cache switch are refused, and the
+# data is still there afterwards.
 . tests/lib.sh
 
 host() {
+	cc -O2 -Wall -o "$TEST_OUT/uring-admin" tests/tools/uring-admin.c ||
+		fail "cannot build uring-admin"
 	lab_run --nvme serial=nvmx-uring --ns size=64M
 }
 
 guest() {
-	local c g n
+	local c g n strict
 
 	load_driver
 	n=$(ns_dev nvmx-uring 1)
@@ -25,6 +30,8 @@ guest() {
 	fio --name=pattern --filename="$g" --ioengine=io_uring_cmd --cmd_type=nvme \
 		--rw=write --bs=64k --size=1M --offset=32M --buffer_pattern=0x5a5aa5a5 \
 		--output=/tmp/fio-pattern.log >/dev/null || fail "fio pattern write"
+	if [ "$DRIVER" = nvmx ]; then strict=strict; else strict=; fi
+	"$LAB_OUT/uring-admin" "/dev/$c" $strict || fail "uring-admin"
 	dd if="$n" of=/tmp/back bs=64k skip=512 count=16 iflag=direct status=none
 	[ "$(od -An -tx1 -v /tmp/back | tr -s ' \n' '\n\n' | grep -v '^$' | sort -u | paste -sd,)" = 5a,a5 ] ||
 		fail "the block device does not read the pattern written through $g"
