@@ -42,6 +42,10 @@ check-iommu: setup nvmx.ko
 bench: setup nvmx.ko
 	scripts/bench.sh
 
+# where the guest's CPU time goes at QD1, both drivers (docs/bench.md)
+profile: setup nvmx.ko
+	scripts/profile.sh
+
 # make install [DESTDIR=...]: the module (extra/) and the udev rules
 install: nvmx.ko
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
@@ -73,4 +77,4 @@ clean:
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all setup lint unit run check check-debug check-iommu bench install uninstall dkms-install dkms-remove clean
+.PHONY: all setup lint unit run check check-debug check-iommu bench profile install uninstall dkms-install dkms-remove clean
