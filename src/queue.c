@@ -946,14 +946,19 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
  * other queue writes it whenever the controller's event index asks for it.
  * Context: the caller owns the CQ side.
  */
+static bool nvmx_cq_hold_full(struct nvmx_queue *nq)
+{
+	return nvmx_ring_used(nq->cq_reported, nq->cq_head, nq->cq_depth) >=
+	       nq->cq_hold;
+}
+
 static void nvmx_cq_ring(struct nvmx_queue *nq, int found)
 {
-	u16 held = nvmx_ring_used(nq->cq_reported, nq->cq_head, nq->cq_depth);
 	bool mmio;
 
 	mmio = nvmx_dbbuf_update(nq->cq_head, nq->dbbuf_cq_db, nq->dbbuf_cq_ei);
 	if (nq->cq_hold)
-		mmio = held >= nq->cq_hold;
+		mmio = nvmx_cq_hold_full(nq);
 	trace_nvmx_cq_doorbell(nq, nq->cq_head, found, mmio);
 	if (mmio) {
 		writel(nq->cq_head, nq->cq_db);
@@ -982,9 +987,7 @@ static int nvmx_process_cq(struct nvmx_queue *nq, struct io_comp_batch *iob)
 		nvmx_cq_advance(&nq->cq_head, &nq->cq_phase, nq->cq_depth);
 		found++;
 		since++;
-		if (unlikely(nq->cq_hold &&
-			     nvmx_ring_used(nq->cq_reported, nq->cq_head,
-					    nq->cq_depth) >= nq->cq_hold)) {
+		if (unlikely(nq->cq_hold && nvmx_cq_hold_full(nq))) {
 			nvmx_cq_ring(nq, since);
 			since = 0;
 		}
