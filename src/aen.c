@@ -39,6 +39,12 @@ void nvmx_aen_configure(struct nvmx_ctrl *ctrl)
  * nvmx_aen_submit() - put an Asynchronous Event Request on the admin queue
  * @ctrl: the controller, its admin queue live
  *
+ * At most one is outstanding, since it has one command id: the reset work
+ * and aen_work may both try after a reset, and NVMX_CTRL_AEN_PENDING,
+ * tested and set under the admin queue's sq_lock, lets one through.  The
+ * completion clears it, and so does a disable, which ends the request
+ * without one.
+ *
  * Context: process context (reset work, aen_work); takes the admin
  * queue's sq_lock.
  */
@@ -50,7 +56,8 @@ void nvmx_aen_submit(struct nvmx_ctrl *ctrl)
 	cmd.common.opcode = nvme_admin_async_event;
 	cmd.common.command_id = nvmx_cid_make(NVMX_AEN_TAG, 0);
 	spin_lock(&aq->sq_lock);
-	if (test_bit(NVMX_QUEUE_LIVE, &aq->flags)) {
+	if (test_bit(NVMX_QUEUE_LIVE, &aq->flags) &&
+	    !test_and_set_bit(NVMX_CTRL_AEN_PENDING, &ctrl->flags)) {
 		nvmx_sq_submit_raw(aq, &cmd);
 		ctrl->aen_submitted++;
 	}
@@ -68,6 +75,7 @@ void nvmx_aen_complete(struct nvmx_ctrl *ctrl, struct nvme_completion *cqe)
 {
 	u16 status = le16_to_cpu(cqe->status) >> 1;
 
+	clear_bit(NVMX_CTRL_AEN_PENDING, &ctrl->flags);
 	/* aborted by a disable: the reset sends a new one */
 	if (status) {
 		if (nvmx_status_code(status) != NVME_SC_ABORT_REQ)
@@ -150,7 +158,7 @@ void nvmx_aen_work(struct work_struct *work)
 	}
 	if (rescan)
 		queue_work(nvmx_wq, &ctrl->scan_work);
-	/* a reset meanwhile has sent a new request already */
+	/* a reset meanwhile has sent a new request already (or will) */
 	if (READ_ONCE(ctrl->nr_resets) == resets &&
 	    READ_ONCE(ctrl->state) == NVMX_CTRL_LIVE)
 		nvmx_aen_submit(ctrl);

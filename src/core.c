@@ -59,21 +59,37 @@ static const u8 nvmx_state_from[] = {
  */
 bool nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new)
 {
-	enum nvmx_ctrl_state old;
 	unsigned long flags;
 	bool ok;
 
 	spin_lock_irqsave(&ctrl->state_lock, flags);
-	old = ctrl->state;
-	ok = new < ARRAY_SIZE(nvmx_state_from) &&
-	     (nvmx_state_from[new] & BIT(old));
-	if (ok)
-		WRITE_ONCE(ctrl->state, new);
+	ok = __nvmx_change_state(ctrl, new);
 	spin_unlock_irqrestore(&ctrl->state_lock, flags);
-	if (ok && old != new)
+	return ok;
+}
+
+/**
+ * __nvmx_change_state() - nvmx_change_state() for a caller that holds
+ * state_lock, to act on the new state before anyone else sees it
+ * @ctrl: the controller
+ * @new: the state wanted
+ *
+ * Context: state_lock held.
+ * Return: true when the transition is allowed and done.
+ */
+bool __nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new)
+{
+	enum nvmx_ctrl_state old = ctrl->state;
+
+	lockdep_assert_held(&ctrl->state_lock);
+	if (new >= ARRAY_SIZE(nvmx_state_from) ||
+	    !(nvmx_state_from[new] & BIT(old)))
+		return false;
+	WRITE_ONCE(ctrl->state, new);
+	if (old != new)
 		dev_dbg(&ctrl->device, "state %s -> %s\n",
 			nvmx_state_name(old), nvmx_state_name(new));
-	return ok;
+	return true;
 }
 
 static struct nvmx_ctrl *to_nvmx_ctrl(struct device *dev)
@@ -259,7 +275,13 @@ static void nvmx_ctrl_release(struct device *dev)
 {
 	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(dev);
 
-	/* a rescan asked for through a file kept open across removal */
+	/*
+	 * A rescan asked for through a file kept open across removal.  No
+	 * reset can be queued once removal began (nvmx_queue_reset()), and
+	 * removal flushed the requeued bios; cancelling both is cheap.
+	 */
+	cancel_work_sync(&ctrl->reset_work);
+	cancel_work_sync(&ctrl->requeue_work);
 	cancel_work_sync(&ctrl->aen_work);
 	cancel_work_sync(&ctrl->scan_work);
 	nvmx_put_admin_queue(ctrl);
@@ -321,16 +343,29 @@ void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl)
 }
 
 /*
- * The generic char device of a namespace: passthrough ioctls without the
- * block layer's view of the namespace.  An open file holds the disk, and
- * with it the namespace and the controller.
+ * The generic char device of a namespace owns the namespace: struct nvmx_ns
+ * is freed by the release of ns->cdev_device, once its last reference is
+ * gone.  The references: the namespace's registration (dropped by
+ * nvmx_ns_put_generic()), the disk once added (dropped by its free_disk),
+ * and the char device's kobject, which cdev_device_add() makes hold its
+ * device, so that every open file keeps the namespace until __fput() is
+ * done with the cdev.  An open file also holds the disk, which the
+ * passthrough ioctls use; it is taken only while the namespace is still
+ * registered, when the registration's own disk reference keeps it alive.
  */
 static int nvmx_generic_open(struct inode *inode, struct file *file)
 {
 	struct nvmx_ns *ns = container_of(inode->i_cdev, struct nvmx_ns, cdev);
+	int ret = 0;
 
-	if (!get_device(disk_to_dev(ns->disk)))
-		return -ENXIO;
+	spin_lock(&ns->open_lock);
+	if (ns->gone)
+		ret = -ENXIO;
+	else
+		get_device(disk_to_dev(ns->disk));
+	spin_unlock(&ns->open_lock);
+	if (ret)
+		return ret;
 	file->private_data = ns;
 	return nonseekable_open(inode, file);
 }
@@ -346,7 +381,8 @@ static int nvmx_generic_release(struct inode *inode, struct file *file)
 static long nvmx_generic_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
-	return nvmx_ns_ioctl(file->private_data, cmd, arg);
+	return nvmx_ns_ioctl(file->private_data, cmd, arg,
+			     file->f_mode & FMODE_WRITE);
 }
 
 static int nvmx_generic_uring_cmd(struct io_uring_cmd *ioucmd,
@@ -367,50 +403,82 @@ static const struct file_operations nvmx_generic_fops = {
 	.llseek		= no_llseek,
 };
 
-static void nvmx_generic_dev_release(struct device *dev)
+/* The last reference to the namespace is gone. */
+static void nvmx_ns_release(struct device *dev)
 {
+	struct nvmx_ns *ns = container_of(dev, struct nvmx_ns, cdev_device);
+	struct nvmx_ctrl *ctrl = ns->ctrl;
+
 	ida_free(&nvmx_generic_minor_ida, MINOR(dev->devt));
+	kfree(ns);
+	put_device(&ctrl->device);
 }
 
 /**
- * nvmx_ns_add_generic() - create /dev/nvmx<C>g<N>
- * @ns: the namespace, its disk added
+ * nvmx_ns_init_generic() - make the namespace's lifetime its char device's
+ * @ns: the namespace, allocated with kzalloc(), @ns->ctrl and @ns->nsid set
  *
- * Return: 0 or a negative errno; on failure nothing is left.
+ * Takes a minor and a controller reference.  On success the caller holds
+ * the registration reference: from then on nvmx_ns_put() frees @ns.
+ *
+ * Return: 0, or a negative errno with @ns freed.
  */
-int nvmx_ns_add_generic(struct nvmx_ns *ns)
+int nvmx_ns_init_generic(struct nvmx_ns *ns)
 {
 	struct device *dev = &ns->cdev_device;
 	int minor, ret;
 
 	minor = ida_alloc_max(&nvmx_generic_minor_ida, NVMX_MINORS - 1,
 			      GFP_KERNEL);
-	if (minor < 0)
+	if (minor < 0) {
+		kfree(ns);
 		return minor;
+	}
+	spin_lock_init(&ns->open_lock);
 	device_initialize(dev);
 	dev->devt = MKDEV(MAJOR(nvmx_generic_devt), minor);
 	dev->class = nvmx_generic_class;
 	dev->parent = &ns->ctrl->device;
-	dev->release = nvmx_generic_dev_release;
-	ret = dev_set_name(dev, "nvmx%dg%u", ns->ctrl->instance, ns->nsid);
-	if (ret)
-		goto put_dev;
+	dev->release = nvmx_ns_release;
+	get_device(&ns->ctrl->device);
 	cdev_init(&ns->cdev, &nvmx_generic_fops);
 	ns->cdev.owner = THIS_MODULE;
-	ret = cdev_device_add(&ns->cdev, dev);
-	if (ret)
-		goto put_dev;
+	ret = dev_set_name(dev, "nvmx%dg%u", ns->ctrl->instance, ns->nsid);
+	if (ret) {
+		nvmx_ns_put(ns);
+		return ret;
+	}
 	return 0;
+}
 
-put_dev:
-	put_device(dev);	/* frees the minor */
+/**
+ * nvmx_ns_add_generic() - create /dev/nvmx<C>g<N>
+ * @ns: the namespace, its disk added
+ *
+ * Return: 0 or a negative errno.
+ */
+int nvmx_ns_add_generic(struct nvmx_ns *ns)
+{
+	int ret = cdev_device_add(&ns->cdev, &ns->cdev_device);
+
+	ns->generic_added = !ret;
 	return ret;
 }
 
+/**
+ * nvmx_ns_remove_generic() - no new opens of /dev/nvmx<C>g<N>
+ * @ns: the namespace, off the controller's list
+ *
+ * Files already open keep the namespace and its disk until they are
+ * closed.  Call before the namespace drops its disk.
+ */
 void nvmx_ns_remove_generic(struct nvmx_ns *ns)
 {
-	cdev_device_del(&ns->cdev, &ns->cdev_device);
-	put_device(&ns->cdev_device);
+	spin_lock(&ns->open_lock);
+	ns->gone = true;
+	spin_unlock(&ns->open_lock);
+	if (ns->generic_added)
+		cdev_device_del(&ns->cdev, &ns->cdev_device);
 }
 
 int nvmx_core_init(void)

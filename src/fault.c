@@ -14,6 +14,15 @@
  *   delay_ms             how long (1-60000, default 100)
  *   fail_admin_in_reset  fail the next N admin commands sent while the
  *                        controller resets: the reset fails
+ *   ignore_disable       the next N controller disables are not sent, as
+ *                        if CSTS.RDY never dropped: the controller keeps
+ *                        running while its commands are cancelled
+ *   limit_io_queues      resets create at most N I/O queues, as if the
+ *                        controller granted fewer (0, the default: no limit)
+ *   fatal_lba            every read or write that starts at this LBA loses
+ *                        its completion, and its timeout finds CSTS.CFS set:
+ *                        a command that breaks the controller each time it
+ *                        is sent (0, the default: off)
  *   injected             faults injected so far (read-only)
  *
  * Nothing happens until a count is written: the hooks sit behind a static
@@ -63,6 +72,12 @@ bool nvmx_fault_cqe(struct nvmx_queue *nq, struct request *rq)
 		nvmx_fault_note(ctrl, rq, "completion dropped");
 		return true;
 	}
+	if (READ_ONCE(f->fatal_lba) && nvmx_is_rw(nq, &req->cmd) &&
+	    le64_to_cpu(req->cmd.rw.slba) == READ_ONCE(f->fatal_lba)) {
+		nvmx_fault_note(ctrl, rq, "completion dropped, controller to look fatal");
+		WRITE_ONCE(req->fatal, true);
+		return true;
+	}
 	if (atomic_dec_if_positive(&f->fail) >= 0) {
 		req->status = READ_ONCE(f->fail_status);
 		nvmx_fault_note(ctrl, rq, "completion status replaced");
@@ -93,6 +108,58 @@ bool nvmx_fault_admin(struct nvmx_ctrl *ctrl, struct request *rq)
 		return false;
 	nvmx_fault_note(ctrl, rq, "admin command failed during reset");
 	return true;
+}
+
+/**
+ * nvmx_fault_disable() - whether to skip a controller disable
+ * @ctrl: the controller
+ *
+ * Context: nvmx_dev_disable(), shutdown_lock held.
+ * Return: true when the disable is not to be sent; the caller treats the
+ * controller as one whose RDY never dropped.
+ */
+bool nvmx_fault_disable(struct nvmx_ctrl *ctrl)
+{
+	if (atomic_dec_if_positive(&ctrl->fault.ignore_disable) < 0)
+		return false;
+	atomic64_inc(&ctrl->fault.injected);
+	dev_info(&ctrl->device, "fault injection: controller disable not sent\n");
+	return true;
+}
+
+/**
+ * nvmx_fault_queue_limit() - the I/O queues a reset may create
+ * @ctrl: the controller
+ * @nr: the queues granted
+ *
+ * Context: reset work.
+ * Return: @nr, or fewer when limit_io_queues says so.
+ */
+unsigned int nvmx_fault_queue_limit(struct nvmx_ctrl *ctrl, unsigned int nr)
+{
+	u32 limit = READ_ONCE(ctrl->fault.queue_limit);
+
+	if (!limit || limit >= nr)
+		return nr;
+	atomic64_inc(&ctrl->fault.injected);
+	dev_info(&ctrl->device, "fault injection: %u of %u I/O queues granted\n",
+		 limit, nr);
+	return limit;
+}
+
+/**
+ * nvmx_fault_csts() - CSTS as the timeout handler is to see it
+ * @ctrl: the controller
+ * @rq: the request that timed out
+ * @csts: CSTS as read
+ *
+ * Return: @csts, with CFS set for a request fatal_lba caught.
+ */
+u32 nvmx_fault_csts(struct nvmx_ctrl *ctrl, struct request *rq, u32 csts)
+{
+	if (!READ_ONCE(nvmx_req(rq)->fatal) || csts == ~0U)
+		return csts;
+	return csts | NVME_CSTS_CFS;
 }
 
 /* Complete every held request, with the status its CQE carried. */
@@ -178,6 +245,42 @@ static int nvmx_fault_delay_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(nvmx_fault_delay_fops, nvmx_fault_delay_get,
 			 nvmx_fault_delay_set, "%llu\n");
 
+/* limit_io_queues: 0 (no limit) to 65535 */
+static int nvmx_fault_u32_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(*(u32 *)data);
+	return 0;
+}
+
+static int nvmx_fault_queue_limit_set(void *data, u64 val)
+{
+	if (val > U16_MAX)
+		return -EINVAL;
+	if (val)
+		static_branch_enable(&nvmx_fault_armed);
+	WRITE_ONCE(*(u32 *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(nvmx_fault_queue_limit_fops, nvmx_fault_u32_get,
+			 nvmx_fault_queue_limit_set, "%llu\n");
+
+/* fatal_lba: any LBA, 0 for off */
+static int nvmx_fault_lba_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(*(u64 *)data);
+	return 0;
+}
+
+static int nvmx_fault_lba_set(void *data, u64 val)
+{
+	if (val)
+		static_branch_enable(&nvmx_fault_armed);
+	WRITE_ONCE(*(u64 *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(nvmx_fault_lba_fops, nvmx_fault_lba_get,
+			 nvmx_fault_lba_set, "%llu\n");
+
 static int nvmx_fault_injected_get(void *data, u64 *val)
 {
 	*val = atomic64_read(data);
@@ -203,6 +306,12 @@ void nvmx_fault_debugfs(struct nvmx_ctrl *ctrl)
 				   &nvmx_fault_delay_fops);
 	debugfs_create_file_unsafe("fail_admin_in_reset", 0600, dir,
 				   &f->admin_in_reset, &nvmx_fault_count_fops);
+	debugfs_create_file_unsafe("ignore_disable", 0600, dir,
+				   &f->ignore_disable, &nvmx_fault_count_fops);
+	debugfs_create_file_unsafe("limit_io_queues", 0600, dir,
+				   &f->queue_limit, &nvmx_fault_queue_limit_fops);
+	debugfs_create_file_unsafe("fatal_lba", 0600, dir, &f->fatal_lba,
+				   &nvmx_fault_lba_fops);
 	debugfs_create_file_unsafe("injected", 0400, dir, &f->injected,
 				   &nvmx_fault_injected_fops);
 }

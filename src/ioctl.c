@@ -40,8 +40,14 @@ static int nvmx_map_user_buf(struct request *rq, struct io_uring_cmd *ioucmd,
 	int ret;
 
 	if (!ioucmd || !(ioucmd->flags & IORING_URING_CMD_FIXED))
+		/*
+		 * With @vec, @len is the iovec count: an iov_count of 0 has
+		 * the block layer import that many iovecs and move what they
+		 * hold.  A non-zero iov_count would truncate the transfer to
+		 * @len bytes.
+		 */
 		return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf), len,
-					  GFP_KERNEL, vec, vec ? len : 0, 0,
+					  GFP_KERNEL, vec, 0, false,
 					  rq_data_dir(rq));
 	/* registered buffers: not vectored */
 	if (vec)
@@ -506,8 +512,13 @@ static int nvmx_user_cmd64(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	return ret;
 }
 
-/* NVME_IOCTL_SUBMIT_IO: read, write or compare of whole blocks. */
-static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio)
+/*
+ * NVME_IOCTL_SUBMIT_IO: read, write or compare of whole blocks.  It needs
+ * no privilege, so a write needs a descriptor open for writing, as write(2)
+ * does.
+ */
+static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio,
+			  bool writable)
 {
 	struct nvmx_user_buffers bufs = { };
 	struct nvme_user_io io;
@@ -526,6 +537,12 @@ static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio)
 		break;
 	default:
 		return -EINVAL;
+	}
+	if (io.opcode == nvme_cmd_write && !writable) {
+		dev_warn_ratelimited(&ns->ctrl->device,
+				     "%s: SUBMIT_IO write through a descriptor of %s open read-only: refused\n",
+				     current->comm, ns->disk->disk_name);
+		return -EBADF;
 	}
 	c.rw.opcode = io.opcode;
 	c.rw.nsid = cpu_to_le32(ns->nsid);
@@ -616,8 +633,12 @@ long nvmx_ctrl_ioctl(struct nvmx_ctrl *ctrl, unsigned int cmd,
 	}
 }
 
-/* The block device and the generic char device of a namespace. */
-long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg)
+/*
+ * The block device and the generic char device of a namespace; @writable:
+ * the descriptor is open for writing.
+ */
+long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg,
+		   bool writable)
 {
 	void __user *argp = (void __user *)arg;
 
@@ -632,7 +653,7 @@ long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg)
 	case NVME_IOCTL_IO_CMD:
 		return nvmx_user_cmd(ns->ctrl, ns, argp);
 	case NVME_IOCTL_SUBMIT_IO:
-		return nvmx_submit_io(ns, argp);
+		return nvmx_submit_io(ns, argp, writable);
 	case NVME_IOCTL_IO64_CMD:
 		return nvmx_user_cmd64(ns->ctrl, ns, argp, false);
 	case NVME_IOCTL_IO64_CMD_VEC:
@@ -644,12 +665,19 @@ long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg)
 
 /* ---- io_uring passthrough ---- */
 
-/* Kept in io_uring_cmd.pdu between submission and completion. */
+/*
+ * Kept in io_uring_cmd.pdu between submission and completion.  The bio to
+ * poll lives here too, not in io_uring_cmd.cookie: on 6.1 the cookie
+ * shares its memory with the task work callback that
+ * io_uring_cmd_complete_in_task() stores, so an iopoll racing the
+ * completion (another ring, SQPOLL) could take that function for a bio.
+ */
 struct nvmx_uring_pdu {
 	struct bio *bio;	/* to unmap: the request's is gone by then */
 	struct nvmx_user_meta *meta;	/* or NULL */
 	u64 result;
 	int status;
+	bool poll;		/* @bio may be polled: sent, not yet ended */
 };
 
 static struct nvmx_uring_pdu *nvmx_uring_pdu(struct io_uring_cmd *ioucmd)
@@ -682,7 +710,7 @@ static enum rq_end_io_ret nvmx_uring_end_io(struct request *rq,
 	pdu->status = nvmx_user_status(rq, err);
 	pdu->result = le64_to_cpu(nvmx_req(rq)->result.u64);
 	/* nothing left to poll for; the task work frees the bio */
-	WRITE_ONCE(ioucmd->cookie, NULL);
+	WRITE_ONCE(pdu->poll, false);
 	/*
 	 * Even a polled command completes through task work: another ring
 	 * polling the same queue may have found it.
@@ -776,10 +804,10 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		bio_set_dev(rq->bio, ns->disk->part0);
 		rq->bio->bi_opf |= REQ_POLLED;
 	}
-	WRITE_ONCE(ioucmd->cookie, poll ? rq->bio : NULL);
 	pdu->bio = rq->bio;
 	pdu->status = 0;
 	pdu->result = 0;
+	WRITE_ONCE(pdu->poll, poll);
 	rq->end_io = nvmx_uring_end_io;
 	rq->end_io_data = ioucmd;
 	blk_execute_rq_nowait(rq, false);
@@ -808,9 +836,13 @@ int nvmx_ns_uring_cmd(struct nvmx_ns *ns, struct io_uring_cmd *ioucmd,
 
 /**
  * nvmx_ns_uring_cmd_iopoll() - poll for a command sent with IOPOLL
- * @ioucmd: the command; its cookie is the request's bio while in flight
+ * @ioucmd: the command, sent on a poll queue while its pdu says so
  * @iob: completion batch
  * @poll_flags: BLK_POLL_*
+ *
+ * The bio stays until the completion's task work, which runs in the task
+ * that polls (or after it stops polling this command), so it is still
+ * there when the end of the request races this poll.
  *
  * Return: completions found, 0 when there is nothing to poll.
  */
@@ -818,13 +850,12 @@ int nvmx_ns_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
 			     struct io_comp_batch *iob,
 			     unsigned int poll_flags)
 {
-	struct bio *bio;
+	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
 	int ret = 0;
 
 	rcu_read_lock();
-	bio = READ_ONCE(ioucmd->cookie);
-	if (bio)
-		ret = bio_poll(bio, iob, poll_flags);
+	if (READ_ONCE(pdu->poll))
+		ret = bio_poll(pdu->bio, iob, poll_flags);
 	rcu_read_unlock();
 	return ret;
 }

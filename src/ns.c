@@ -12,19 +12,17 @@
 static int nvmx_bdev_ioctl(struct block_device *bdev, fmode_t mode,
 			   unsigned int cmd, unsigned long arg)
 {
-	return nvmx_ns_ioctl(bdev->bd_disk->private_data, cmd, arg);
+	return nvmx_ns_ioctl(bdev->bd_disk->private_data, cmd, arg,
+			     mode & FMODE_WRITE);
 }
 
 /*
- * The namespace lives as long as its disk: an open block device keeps it,
- * and it keeps the controller, after removal.
+ * An added disk holds a reference to its namespace (which holds the
+ * controller), so an open block device keeps both after removal.
  */
 static void nvmx_free_disk(struct gendisk *disk)
 {
-	struct nvmx_ns *ns = disk->private_data;
-
-	put_device(&ns->ctrl->device);
-	kfree(ns);
+	nvmx_ns_put(disk->private_data);
 }
 
 static const struct block_device_operations nvmx_bdev_ops = {
@@ -350,6 +348,18 @@ void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
 	up_read(&ctrl->ns_rwsem);
 }
 
+/*
+ * Remove a namespace's devices, once off the controller's list, and drop
+ * its registration.  Open files keep what they use until closed.
+ */
+static void nvmx_destroy_ns(struct nvmx_ns *ns)
+{
+	nvmx_ns_remove_generic(ns);
+	del_gendisk(ns->disk);
+	put_disk(ns->disk);
+	nvmx_ns_put(ns);
+}
+
 static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 			  struct nvme_id_ns *id, u32 gen)
 {
@@ -366,6 +376,9 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 		goto fail;
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
+	if (nvmx_ns_init_generic(ns))	/* frees ns on failure */
+		goto fail;
+	/* from here on nvmx_ns_put() frees ns */
 	f = nvmx_ns_format(id);
 	nvmx_ns_set_format(ns, &f);
 	ns->scan_gen = gen;
@@ -373,7 +386,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 
 	disk = blk_mq_alloc_disk(&ctrl->tagset, ns);
 	if (IS_ERR(disk))
-		goto free_ns;
+		goto put_ns;
 	disk->fops = &nvmx_bdev_ops;
 	disk->private_data = ns;
 	snprintf(disk->disk_name, DISK_NAME_LEN, "nvmx%dn%u", ctrl->instance,
@@ -390,11 +403,11 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	list_add_tail(&ns->list, &ctrl->namespaces);
 	up_write(&ctrl->ns_rwsem);
 
-	/* dropped by nvmx_free_disk() once the disk was added */
-	get_device(&ctrl->device);
 	ret = device_add_disk(&ctrl->device, disk, nvmx_ns_groups);
 	if (ret)
 		goto unlink_ns;
+	/* the added disk's, dropped by nvmx_free_disk() */
+	get_device(&ns->cdev_device);
 	ret = nvmx_ns_add_generic(ns);
 	if (ret)
 		goto del_disk;
@@ -409,20 +422,18 @@ del_disk:
 	down_write(&ctrl->ns_rwsem);
 	list_del(&ns->list);
 	up_write(&ctrl->ns_rwsem);
-	del_gendisk(disk);
-	put_disk(disk);		/* nvmx_free_disk() frees ns */
+	nvmx_destroy_ns(ns);
 	dev_err(&ctrl->device, "nsid %u: cannot create the generic device (%d)\n",
 		nsid, ret);
 	return;
 
 unlink_ns:
-	put_device(&ctrl->device);
 	down_write(&ctrl->ns_rwsem);
 	list_del(&ns->list);
 	up_write(&ctrl->ns_rwsem);
-	put_disk(disk);
-free_ns:
-	kfree(ns);
+	put_disk(disk);		/* never added: no free_disk */
+put_ns:
+	nvmx_ns_put(ns);
 fail:
 	dev_err(&ctrl->device, "nsid %u: cannot create the block device\n",
 		nsid);
@@ -456,14 +467,6 @@ static void nvmx_validate_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	}
 	WRITE_ONCE(ns->scan_gen, gen);
 	nvmx_update_ns(ns, id);
-}
-
-/* Remove a namespace's devices, once off the controller's list. */
-static void nvmx_destroy_ns(struct nvmx_ns *ns)
-{
-	nvmx_ns_remove_generic(ns);
-	del_gendisk(ns->disk);
-	put_disk(ns->disk);	/* nvmx_free_disk() frees ns */
 }
 
 /*
@@ -537,7 +540,10 @@ void nvmx_scan_work(struct work_struct *work)
 		goto out;
 	}
 	/* no active namespace list (before NVMe 1.1): probe every id */
-	for (nsid = 1; nsid && nsid <= ctrl->nn; nsid++) {
+	if (nvmx_ns_probe_limit(ctrl->nn) < ctrl->nn)
+		dev_warn(&ctrl->device, "NN is %u: probing namespace ids 1 to %u only\n",
+			 ctrl->nn, nvmx_ns_probe_limit(ctrl->nn));
+	for (nsid = 1; nsid <= nvmx_ns_probe_limit(ctrl->nn); nsid++) {
 		if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
 			goto out;
 		nvmx_validate_ns(ctrl, nsid, id, gen);

@@ -21,6 +21,7 @@
 #ifndef NVMX_H
 #define NVMX_H
 
+#include <linux/bio.h>
 #include <linux/blk-mq.h>
 #include <linux/cdev.h>
 #include <linux/dmapool.h>
@@ -158,6 +159,8 @@ struct nvmx_queue {
  * @timed_out: it timed out since it was last sent; a reset's cancellation
  *	counts as a retry
  * @held: fault injection holds its completion (on @held_node)
+ * @fatal: fault injection dropped its completion; its timeout finds the
+ *	controller fatal
  * @held_node: entry in nvmx_fault.held
  * @sg: the scatterlist, @inline_sg or from the controller's mempool
  */
@@ -174,6 +177,7 @@ struct nvmx_request {
 	bool aborted;
 	bool timed_out;
 	bool held;
+	bool fatal;
 	dma_addr_t first_dma;
 	u32 first_len;
 	u64 submit_ns;
@@ -205,7 +209,11 @@ struct nvmx_ns_ids {
  * @scan_gen: the last scan that found it (written by the scan work)
  * @ids: EUI64, NGUID, UUID, read when the namespace is found
  * @cdev: the generic char device /dev/nvmx<C>g<N>
- * @cdev_device: its device (class nvmx-generic)
+ * @cdev_device: its device (class nvmx-generic); its release frees the
+ *	namespace (see nvmx_ns_init_generic())
+ * @open_lock: protects @gone against opens of @cdev
+ * @gone: removed; the disk may be gone, new opens fail
+ * @generic_added: @cdev_device was added
  */
 struct nvmx_ns {
 	struct list_head list;
@@ -223,7 +231,16 @@ struct nvmx_ns {
 	struct nvmx_ns_ids ids;
 	struct cdev cdev;
 	struct device cdev_device;
+	spinlock_t open_lock;	/* protects @gone */
+	bool gone;
+	bool generic_added;
 };
+
+/* Drop a reference to the namespace; the last one frees it. */
+static inline void nvmx_ns_put(struct nvmx_ns *ns)
+{
+	put_device(&ns->cdev_device);
+}
 
 /* Protection information with a 16-bit guard: 8 bytes per block. */
 #define NVMX_PI_SIZE	8
@@ -250,6 +267,11 @@ static inline struct nvmx_request *nvmx_req(struct request *rq)
  * @delay: I/O completions still to hold for @delay_ms
  * @delay_ms: how long a held completion waits
  * @admin_in_reset: admin commands still to fail while resetting
+ * @ignore_disable: controller disables still to skip, as if RDY never
+ *	dropped
+ * @queue_limit: I/O queues a reset may create at most, 0: no limit
+ * @fatal_lba: reads and writes starting at this LBA lose their completion
+ *	and find the controller fatal when they time out, 0: off
  * @injected: faults injected so far
  * @held: requests whose completions are held, lock-free list
  * @release_work: completes the held requests
@@ -261,6 +283,9 @@ struct nvmx_fault {
 	atomic_t delay;
 	u32 delay_ms;
 	atomic_t admin_in_reset;
+	atomic_t ignore_disable;
+	u32 queue_limit;
+	u64 fatal_lba;
 	atomic64_t injected;
 	struct llist_head held;
 	struct delayed_work release_work;
@@ -282,6 +307,10 @@ struct nvmx_ctrl {
 	struct mutex shutdown_lock;	/* serialises enable and disable */
 	struct work_struct reset_work;
 	struct work_struct remove_work;	/* unbinds a dead controller */
+	/* bios of requests whose queue a reset did not bring back */
+	spinlock_t requeue_lock;
+	struct bio_list requeue_bios;	/* under requeue_lock */
+	struct work_struct requeue_work;	/* sends them again */
 
 	/* registers, read at enable */
 	u64 cap;
@@ -330,6 +359,8 @@ struct nvmx_ctrl {
 
 	unsigned long flags;
 #define NVMX_CTRL_IO_QUIESCED	0	/* namespace queues are quiesced */
+/* an Asynchronous Event Request is outstanding; under the admin sq_lock */
+#define NVMX_CTRL_AEN_PENDING	1
 
 	struct blk_mq_tag_set admin_set;
 	struct request_queue *admin_q;
@@ -363,9 +394,11 @@ void nvmx_core_exit(void);
 int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent);
 int nvmx_ctrl_publish(struct nvmx_ctrl *ctrl);
 void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl);
+int nvmx_ns_init_generic(struct nvmx_ns *ns);
 int nvmx_ns_add_generic(struct nvmx_ns *ns);
 void nvmx_ns_remove_generic(struct nvmx_ns *ns);
 bool nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new);
+bool __nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new);
 const char *nvmx_state_name(enum nvmx_ctrl_state state);
 
 /* queue.c: rings, submission, completion, blk-mq */
@@ -382,6 +415,7 @@ void nvmx_put_admin_queue(struct nvmx_ctrl *ctrl);
 int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl);
 void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct request_queue *q);
 bool nvmx_cancel_request(struct request *rq, void *data);
+void nvmx_requeue_work(struct work_struct *work);
 int nvmx_setup_dma_pools(struct nvmx_ctrl *ctrl);
 void nvmx_release_dma_pools(struct nvmx_ctrl *ctrl);
 
@@ -420,7 +454,8 @@ void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
 /* ioctl.c: the nvme_ioctl.h ABI */
 long nvmx_ctrl_ioctl(struct nvmx_ctrl *ctrl, unsigned int cmd,
 		     unsigned long arg);
-long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg);
+long nvmx_ns_ioctl(struct nvmx_ns *ns, unsigned int cmd, unsigned long arg,
+		   bool writable);
 struct io_uring_cmd;
 int nvmx_ns_uring_cmd(struct nvmx_ns *ns, struct io_uring_cmd *ioucmd,
 		      unsigned int issue_flags);
@@ -454,6 +489,9 @@ void nvmx_fault_init(struct nvmx_ctrl *ctrl);
 void nvmx_fault_debugfs(struct nvmx_ctrl *ctrl);
 bool nvmx_fault_cqe(struct nvmx_queue *nq, struct request *rq);
 bool nvmx_fault_admin(struct nvmx_ctrl *ctrl, struct request *rq);
+bool nvmx_fault_disable(struct nvmx_ctrl *ctrl);
+unsigned int nvmx_fault_queue_limit(struct nvmx_ctrl *ctrl, unsigned int nr);
+u32 nvmx_fault_csts(struct nvmx_ctrl *ctrl, struct request *rq, u32 csts);
 void nvmx_fault_release_work(struct work_struct *work);
 void nvmx_fault_flush(struct nvmx_ctrl *ctrl);
 

@@ -239,6 +239,21 @@ static inline bool nvmx_should_retry(u16 status, u32 retries,
 	return retries < max_retries;
 }
 
+/* ---- namespaces ---- */
+
+/*
+ * A controller without the active namespace list (before NVMe 1.1) is
+ * scanned by probing ids 1 to NN, one Identify each; NN may claim up to
+ * 2^32 - 1.  No such controller has more than a few namespaces.
+ */
+#define NVMX_NS_PROBE_MAX	1024
+
+/* The namespace ids to probe, 1 to the value returned. */
+static inline u32 nvmx_ns_probe_limit(u32 nn)
+{
+	return nn < NVMX_NS_PROBE_MAX ? nn : NVMX_NS_PROBE_MAX;
+}
+
 /* ---- PRP layout ---- */
 
 /**

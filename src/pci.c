@@ -140,7 +140,8 @@ static int nvmx_disable_ctrl(struct nvmx_ctrl *ctrl)
 			      nvmx_cap_timeout_ms(ctrl->cap), "disable");
 }
 
-static void nvmx_shutdown_ctrl(struct nvmx_ctrl *ctrl)
+/* Return: 0 once the shutdown, or the disable it falls back to, is done. */
+static int nvmx_shutdown_ctrl(struct nvmx_ctrl *ctrl)
 {
 	u32 cc = readl(ctrl->bar + NVME_REG_CC);
 	u32 timeout = clamp_t(u32, ctrl->rtd3e / 1000, NVMX_SHUTDOWN_MIN_MS,
@@ -150,10 +151,16 @@ static void nvmx_shutdown_ctrl(struct nvmx_ctrl *ctrl)
 	writel(cc, ctrl->bar + NVME_REG_CC);
 	if (nvmx_wait_csts(ctrl, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_CMPLT,
 			   timeout, "shutdown"))
-		nvmx_disable_ctrl(ctrl);
+		return nvmx_disable_ctrl(ctrl);
+	return 0;
 }
 
-/* Program the admin queue and CC, then enable.  Context: shutdown_lock. */
+/*
+ * Program the admin queue and CC, then enable.  Bus mastering, which a
+ * disable the controller did not confirm turned off (nvmx_dev_disable()),
+ * comes back only once the controller is seen disabled, with nothing left
+ * of what it was doing.  Context: shutdown_lock.
+ */
 static int nvmx_enable_ctrl(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_queue *aq = &ctrl->queues[0];
@@ -163,6 +170,7 @@ static int nvmx_enable_ctrl(struct nvmx_ctrl *ctrl)
 	ret = nvmx_disable_ctrl(ctrl);
 	if (ret)
 		return ret;
+	pci_set_master(ctrl->pdev);
 
 	writel((aq->depth - 1) << 16 | (aq->depth - 1),
 	       ctrl->bar + NVME_REG_AQA);
@@ -228,7 +236,9 @@ free_vectors:
 void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 {
 	enum nvmx_ctrl_state state;
+	struct nvmx_queue *aq = &ctrl->queues[0];
 	unsigned int i;
+	bool stopped;
 	u32 csts;
 
 	mutex_lock(&ctrl->shutdown_lock);
@@ -236,15 +246,37 @@ void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 	blk_mq_quiesce_queue(ctrl->admin_q);
 
 	csts = nvmx_csts(ctrl);
-	if (csts != ~0U && (readl(ctrl->bar + NVME_REG_CC) & NVME_CC_ENABLE)) {
-		if (shutdown)
-			nvmx_shutdown_ctrl(ctrl);
-		else
-			nvmx_disable_ctrl(ctrl);
+	if (csts == ~0U)
+		stopped = false;
+	else if (!(readl(ctrl->bar + NVME_REG_CC) & NVME_CC_ENABLE) &&
+		 !(csts & NVME_CSTS_RDY))
+		stopped = true;
+	else if (static_branch_unlikely(&nvmx_fault_armed) &&
+		 nvmx_fault_disable(ctrl))
+		stopped = false;
+	else if (shutdown)
+		stopped = !nvmx_shutdown_ctrl(ctrl);
+	else
+		stopped = !nvmx_disable_ctrl(ctrl);
+	/*
+	 * A controller that did not confirm it stopped (RDY still set, or
+	 * no answer: it may come back after a link drop) may still fetch
+	 * commands, move data and post completions.  The requests are about
+	 * to be cancelled and their buffers unmapped: cut its DMA off first.
+	 * nvmx_enable_ctrl() turns it on again.
+	 */
+	if (!stopped) {
+		dev_warn(&ctrl->device, "controller did not confirm it stopped (CSTS 0x%x): bus mastering off\n",
+			 csts);
+		pci_clear_master(ctrl->pdev);
 	}
 
 	for (i = 0; i < ctrl->nr_alloc_queues; i++)
 		clear_bit(NVMX_QUEUE_LIVE, &ctrl->queues[i].flags);
+	/* the event request went with the controller's state */
+	spin_lock(&aq->sq_lock);
+	clear_bit(NVMX_CTRL_AEN_PENDING, &ctrl->flags);
+	spin_unlock(&aq->sq_lock);
 	for (i = 0; i < ctrl->nr_alloc_queues; i++) {
 		nvmx_queue_reap(&ctrl->queues[i]);
 		nvmx_queue_free_irq(&ctrl->queues[i]);
@@ -372,15 +404,19 @@ static int nvmx_create_io_queue(struct nvmx_ctrl *ctrl, u16 qid, int vector)
 	ret = nvmx_create_sq(ctrl, nq);
 	if (ret)
 		goto delete_cq;
+	/* the timeout handler reaps a live queue through its vector */
+	mutex_lock(&ctrl->shutdown_lock);
 	if (vector >= 0) {
 		nq->cq_vector = vector;
 		ret = nvmx_queue_request_irq(nq);
 		if (ret) {
 			nq->cq_vector = -1;
+			mutex_unlock(&ctrl->shutdown_lock);
 			goto delete_sq;
 		}
 	}
 	set_bit(NVMX_QUEUE_LIVE, &nq->flags);
+	mutex_unlock(&ctrl->shutdown_lock);
 	return 0;
 
 delete_sq:
@@ -395,8 +431,9 @@ delete_cq:
  * with affinity, falling back to fewer vectors, MSI and the pin.  With a
  * single vector one I/O queue shares it with the admin queue.
  * Context: reset work.  An admin command of the scan work may be in
- * flight: its completion is reaped by the new handler, but a timeout
- * reaping the admin queue meanwhile is not excluded yet.
+ * flight: its completion is reaped by the new handler.  shutdown_lock
+ * keeps the timeout handler, which reaps the admin queue through its
+ * vector, out while the vectors change.
  */
 static int nvmx_setup_vectors(struct nvmx_ctrl *ctrl, unsigned int nr_io)
 {
@@ -404,6 +441,7 @@ static int nvmx_setup_vectors(struct nvmx_ctrl *ctrl, unsigned int nr_io)
 	struct nvmx_queue *aq = &ctrl->queues[0];
 	int ret;
 
+	mutex_lock(&ctrl->shutdown_lock);
 	nvmx_queue_free_irq(aq);
 	pci_free_irq_vectors(ctrl->pdev);
 	ctrl->nr_vectors = 0;
@@ -411,12 +449,14 @@ static int nvmx_setup_vectors(struct nvmx_ctrl *ctrl, unsigned int nr_io)
 					     PCI_IRQ_ALL_TYPES | PCI_IRQ_AFFINITY,
 					     &affd);
 	if (ret < 0)
-		return ret;
+		goto unlock;
 	ctrl->nr_vectors = ret;
 	aq->cq_vector = 0;
 	ret = nvmx_queue_request_irq(aq);
 	if (ret)
 		aq->cq_vector = -1;
+unlock:
+	mutex_unlock(&ctrl->shutdown_lock);
 	return ret;
 }
 
@@ -448,6 +488,8 @@ static int nvmx_setup_io_queues(struct nvmx_ctrl *ctrl)
 			 ret);
 		return 0;
 	}
+	if (static_branch_unlikely(&nvmx_fault_armed))
+		nr = nvmx_fault_queue_limit(ctrl, nr);
 	nr_poll = min(ctrl->nr_poll_wanted, nr - 1);
 	nr_irq = nr - nr_poll;
 
@@ -549,8 +591,6 @@ static void nvmx_reset_work(struct work_struct *work)
 	trace_nvmx_reset(ctrl, "start", 0);
 	nvmx_dev_disable(ctrl, false);
 
-	/* a controller that stopped answering may have lost bus mastering */
-	pci_set_master(ctrl->pdev);
 	mutex_lock(&ctrl->shutdown_lock);
 	ret = nvmx_setup_admin(ctrl);
 	mutex_unlock(&ctrl->shutdown_lock);
@@ -588,6 +628,8 @@ static void nvmx_reset_work(struct work_struct *work)
 		 ctrl->pdev->msi_enabled ? "MSI" : "pin",
 		 ctrl->dbbuf_dbs ? "on" : "off");
 	trace_nvmx_reset(ctrl, "live", 0);
+	/* bios of requests whose queue did not come back */
+	queue_work(nvmx_wq, &ctrl->requeue_work);
 	nvmx_aen_submit(ctrl);
 	nvmx_hwmon_add(ctrl);
 	queue_work(nvmx_wq, &ctrl->scan_work);
@@ -627,6 +669,8 @@ void nvmx_kill_ctrl(struct nvmx_ctrl *ctrl)
 
 	nvmx_change_state(ctrl, NVMX_CTRL_DEAD);
 	nvmx_dev_disable(ctrl, false);
+	/* held bios now fail fast */
+	queue_work(nvmx_wq, &ctrl->requeue_work);
 	if (removing)
 		return;
 	dev_err(&ctrl->device, "controller dead, removing its devices\n");
@@ -638,14 +682,37 @@ void nvmx_kill_ctrl(struct nvmx_ctrl *ctrl)
 	}
 }
 
+/*
+ * Enter RESETTING and queue the reset work in one step under state_lock,
+ * after an NVM Subsystem Reset when @nssr: once removal has set DELETING,
+ * no reset can be queued behind its flush_work(), and no NSSR written to a
+ * BAR it has unmapped.
+ */
+static bool nvmx_queue_reset(struct nvmx_ctrl *ctrl, bool nssr)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&ctrl->state_lock, flags);
+	ok = __nvmx_change_state(ctrl, NVMX_CTRL_RESETTING);
+	if (ok) {
+		if (nssr)
+			writel(NVMX_NSSR_MAGIC, ctrl->bar + NVME_REG_NSSR);
+		queue_work(nvmx_wq, &ctrl->reset_work);
+	}
+	spin_unlock_irqrestore(&ctrl->state_lock, flags);
+	return ok;
+}
+
 /**
  * nvmx_schedule_reset() - start the reset work unless it cannot run now
  * @ctrl: the controller
+ *
+ * Context: any.
  */
 void nvmx_schedule_reset(struct nvmx_ctrl *ctrl)
 {
-	if (nvmx_change_state(ctrl, NVMX_CTRL_RESETTING))
-		queue_work(nvmx_wq, &ctrl->reset_work);
+	nvmx_queue_reset(ctrl, false);
 }
 
 /**
@@ -658,11 +725,10 @@ void nvmx_schedule_reset(struct nvmx_ctrl *ctrl)
  */
 int nvmx_reset_sync(struct nvmx_ctrl *ctrl)
 {
-	if (!nvmx_change_state(ctrl, NVMX_CTRL_RESETTING))
+	if (!nvmx_queue_reset(ctrl, false))
 		return -EBUSY;
 	dev_warn(&ctrl->device, "resetting controller (requested by %s)\n",
 		 current->comm);
-	queue_work(nvmx_wq, &ctrl->reset_work);
 	flush_work(&ctrl->reset_work);
 	return READ_ONCE(ctrl->state) == NVMX_CTRL_LIVE ? 0 : -ENETRESET;
 }
@@ -678,12 +744,10 @@ int nvmx_subsystem_reset(struct nvmx_ctrl *ctrl)
 {
 	if (!(ctrl->cap & NVMX_CAP_NSSRS))
 		return -ENOTTY;
-	if (!nvmx_change_state(ctrl, NVMX_CTRL_RESETTING))
+	if (!nvmx_queue_reset(ctrl, true))
 		return -EBUSY;
 	dev_warn(&ctrl->device, "NVM subsystem reset (requested by %s)\n",
 		 current->comm);
-	writel(NVMX_NSSR_MAGIC, ctrl->bar + NVME_REG_NSSR);
-	queue_work(nvmx_wq, &ctrl->reset_work);
 	return 0;
 }
 
@@ -784,6 +848,9 @@ static int nvmx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	INIT_WORK(&ctrl->scan_work, nvmx_scan_work);
 	INIT_WORK(&ctrl->aen_work, nvmx_aen_work);
 	INIT_WORK(&ctrl->remove_work, nvmx_remove_dead_work);
+	INIT_WORK(&ctrl->requeue_work, nvmx_requeue_work);
+	spin_lock_init(&ctrl->requeue_lock);
+	bio_list_init(&ctrl->requeue_bios);
 	nvmx_fault_init(ctrl);
 	init_rwsem(&ctrl->ns_rwsem);
 	mutex_init(&ctrl->scan_lock);
@@ -847,11 +914,15 @@ static void nvmx_remove(struct pci_dev *pdev)
 	nvmx_hwmon_remove(ctrl);
 	/* no reset comes now: let queued I/O finish or fail before del_gendisk */
 	nvmx_unquiesce_io(ctrl);
+	queue_work(nvmx_wq, &ctrl->requeue_work);
+	flush_work(&ctrl->requeue_work);
 	nvmx_remove_namespaces(ctrl);
 	nvmx_ctrl_unpublish(ctrl);
 	if (READ_ONCE(ctrl->state) == NVMX_CTRL_DELETING)
 		nvmx_delete_io_queues(ctrl);
 	nvmx_dev_disable(ctrl, true);
+	/* nothing the controller still does may reach the memory freed below */
+	pci_clear_master(pdev);
 	if (ctrl->tagset.tags)
 		blk_mq_free_tag_set(&ctrl->tagset);
 	nvmx_destroy_admin_queue(ctrl);

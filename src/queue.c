@@ -632,16 +632,75 @@ static blk_status_t nvmx_setup_cmd(struct request *rq)
 	}
 }
 
-/* A request that arrives while its queue is not live. */
-static blk_status_t nvmx_queue_not_live(struct nvmx_ctrl *ctrl,
+/**
+ * nvmx_queue_not_live() - a request arrives while its queue is not live
+ * @nq: the queue
+ * @rq: the request
+ *
+ * While a reset brings the queue back, the request waits (BLK_STS_RESOURCE
+ * has blk-mq send it again later).  A queue beyond those the reset created
+ * (the controller granted fewer, fewer vectors came back, a creation
+ * failed) never comes back, and the request cannot wait for it:
+ * blk_mq_update_nr_hw_queues() freezes the namespaces and waits for every
+ * request, this one too.  So its bios are taken from it, the request ends
+ * without them, and they are sent again, on the queues there are then,
+ * once the controller is live (nvmx_requeue_work()).  A request without
+ * bios of its own to send again (passthrough, a flush sequence step) fails
+ * as cancelled by the reset, which the submitter sees.
+ *
+ * Context: queue_rq.
+ */
+static blk_status_t nvmx_queue_not_live(struct nvmx_queue *nq,
 					struct request *rq)
 {
+	struct nvmx_ctrl *ctrl = nq->ctrl;
 	enum nvmx_ctrl_state state = READ_ONCE(ctrl->state);
+	unsigned long flags;
 
 	if (state == NVMX_CTRL_DEAD || state == NVMX_CTRL_DELETING ||
 	    blk_noretry_request(rq))
 		return BLK_STS_IOERR;
-	return BLK_STS_RESOURCE;
+	if (nq->qid <= READ_ONCE(ctrl->nr_io_queues))
+		return BLK_STS_RESOURCE;
+
+	nvmx_req(rq)->status = NVME_SC_HOST_ABORTED_CMD;
+	if (blk_rq_is_passthrough(rq) || (rq->rq_flags & RQF_FLUSH_SEQ) ||
+	    !rq->bio) {
+		pr_warn_ratelimited("nvmx%d: %s request on qid %u, which the reset did not bring back: failed\n",
+				    ctrl->instance, blk_op_str(req_op(rq)),
+				    nq->qid);
+		return BLK_STS_IOERR;
+	}
+	blk_mq_start_request(rq);
+	spin_lock_irqsave(&ctrl->requeue_lock, flags);
+	blk_steal_bios(&ctrl->requeue_bios, rq);
+	spin_unlock_irqrestore(&ctrl->requeue_lock, flags);
+	blk_mq_end_request(rq, BLK_STS_OK);
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING)
+		queue_work(nvmx_wq, &ctrl->requeue_work);
+	return BLK_STS_OK;
+}
+
+/**
+ * nvmx_requeue_work() - send again the bios nvmx_queue_not_live() took
+ * @work: the controller's requeue_work
+ *
+ * Queued when the controller is live again, dead, or going away; in the
+ * last two cases the bios fail fast.
+ */
+void nvmx_requeue_work(struct work_struct *work)
+{
+	struct nvmx_ctrl *ctrl = container_of(work, struct nvmx_ctrl,
+					      requeue_work);
+	struct bio_list bios;
+	struct bio *bio;
+
+	spin_lock_irq(&ctrl->requeue_lock);
+	bios = ctrl->requeue_bios;
+	bio_list_init(&ctrl->requeue_bios);
+	spin_unlock_irq(&ctrl->requeue_lock);
+	while ((bio = bio_list_pop(&bios)))
+		submit_bio_noacct(bio);
 }
 
 /*
@@ -657,8 +716,14 @@ static blk_status_t nvmx_prep_rq(struct nvmx_queue *nq, struct request *rq)
 	req->status = 0;
 	req->aborted = false;
 	req->timed_out = false;
-	if (unlikely(!test_bit(NVMX_QUEUE_LIVE, &nq->flags)))
-		return nvmx_queue_not_live(ctrl, rq);
+	req->fatal = false;
+	/*
+	 * Distinct tags below depth - 1: never more than depth - 1 commands
+	 * on the queue, which the CQ hold (nvmx_cq_hold()) relies on, and the
+	 * admin queue keeps a slot for the event request.
+	 */
+	if (WARN_ON_ONCE(rq->tag >= nq->depth - 1))
+		return BLK_STS_IOERR;
 	if (static_branch_unlikely(&nvmx_fault_armed) && !nq->qid &&
 	    nvmx_fault_admin(ctrl, rq))
 		return BLK_STS_IOERR;
@@ -697,6 +762,8 @@ static blk_status_t nvmx_queue_rq(struct blk_mq_hw_ctx *hctx,
 	struct request *rq = bd->rq;
 	blk_status_t ret;
 
+	if (unlikely(!test_bit(NVMX_QUEUE_LIVE, &nq->flags)))
+		return nvmx_queue_not_live(nq, rq);
 	ret = nvmx_prep_rq(nq, rq);
 	if (ret)
 		return ret;
@@ -751,7 +818,8 @@ static void nvmx_queue_rqs(struct request **rqlist)
 		batch_nq = nq;
 		/* requests of a plug skip the dispatch that records this */
 		rq->mq_hctx->tags->rqs[rq->tag] = rq;
-		if (nvmx_prep_rq(nq, rq) != BLK_STS_OK) {
+		if (!test_bit(NVMX_QUEUE_LIVE, &nq->flags) ||
+		    nvmx_prep_rq(nq, rq) != BLK_STS_OK) {
 			rq_list_add(&leftover, rq);
 			continue;
 		}
@@ -940,10 +1008,12 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 
 /*
  * Step 8: tell the controller how far the host has consumed.  The shadow
- * doorbell, when there is one, always gets the new head.  A queue whose
- * completion ring has room to spare (cq_hold, see nvmx_cq_hold()) writes
- * the register only once cq_hold consumed entries are unreported; any
- * other queue writes it whenever the controller's event index asks for it.
+ * doorbell, when there is one, always gets the new head, and the register
+ * is written exactly when the controller's event index asks for it, as
+ * Doorbell Buffer Config wants.  Without one, a queue whose completion
+ * ring has room to spare (cq_hold, see nvmx_cq_hold()) writes the register
+ * only once cq_hold consumed entries are unreported; any other queue
+ * writes it every time.
  * Context: the caller owns the CQ side.
  */
 static bool nvmx_cq_hold_full(struct nvmx_queue *nq)
@@ -956,15 +1026,19 @@ static void nvmx_cq_ring(struct nvmx_queue *nq, int found)
 {
 	bool mmio;
 
-	mmio = nvmx_dbbuf_update(nq->cq_head, nq->dbbuf_cq_db, nq->dbbuf_cq_ei);
-	if (nq->cq_hold)
-		mmio = nvmx_cq_hold_full(nq);
+	if (nq->dbbuf_cq_db)
+		mmio = nvmx_dbbuf_update(nq->cq_head, nq->dbbuf_cq_db,
+					 nq->dbbuf_cq_ei);
+	else
+		mmio = !nq->cq_hold || nvmx_cq_hold_full(nq);
 	trace_nvmx_cq_doorbell(nq, nq->cq_head, found, mmio);
 	if (mmio) {
 		writel(nq->cq_head, nq->cq_db);
 		nq->cq_reported = nq->cq_head;
 		nq->cq_doorbells++;
 	} else if (nq->dbbuf_cq_db) {
+		/* the controller reads the head from the shadow doorbell */
+		nq->cq_reported = nq->cq_head;
 		nq->cq_shadowed++;
 	} else {
 		nq->cq_deferred++;
@@ -1162,10 +1236,18 @@ static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 	/* fault injection holds this completion on purpose */
 	if (READ_ONCE(req->held))
 		return BLK_EH_RESET_TIMER;
+	if (static_branch_unlikely(&nvmx_fault_armed))
+		csts = nvmx_fault_csts(ctrl, rq, csts);
 	if (csts == ~0U || (csts & NVME_CSTS_CFS)) {
 		/* the first timeout acts; the others wait for the reset */
 		if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE)
 			return nvmx_timeout_not_live(nq);
+		/*
+		 * It may be the command that broke the controller: the
+		 * reset's cancellation counts as its retry, so one that
+		 * breaks the controller every time fails in the end.
+		 */
+		req->timed_out = true;
 		atomic64_inc(&nq->timeouts);
 		trace_nvmx_timeout(nq, rq, csts);
 		dev_warn(&ctrl->device,
@@ -1180,10 +1262,15 @@ static enum blk_eh_timer_return nvmx_timeout(struct request *rq)
 		return BLK_EH_RESET_TIMER;
 	}
 
-	/* a disable in progress frees vectors, and will cancel @rq anyway */
+	/*
+	 * A disable in progress frees vectors, and will cancel @rq anyway;
+	 * a reset changing vectors or creating the queue holds the lock
+	 * too.  A queue that is not live has no vector to reap through.
+	 */
 	if (!mutex_trylock(&ctrl->shutdown_lock))
 		return BLK_EH_RESET_TIMER;
-	nvmx_queue_reap(nq);
+	if (test_bit(NVMX_QUEUE_LIVE, &nq->flags))
+		nvmx_queue_reap(nq);
 	mutex_unlock(&ctrl->shutdown_lock);
 	if (blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT) {
 		dev_warn(&ctrl->device,

@@ -362,6 +362,16 @@ static void test_use_sgl(void)
 	EXPECT_EQ(nvmx_use_sgl(1, 1, 512), 1);
 }
 
+static void test_ns_probe_limit(void)
+{
+	EXPECT_EQ(nvmx_ns_probe_limit(0), 0);
+	EXPECT_EQ(nvmx_ns_probe_limit(1), 1);
+	EXPECT_EQ(nvmx_ns_probe_limit(256), 256);
+	EXPECT_EQ(nvmx_ns_probe_limit(NVMX_NS_PROBE_MAX), NVMX_NS_PROBE_MAX);
+	EXPECT_EQ(nvmx_ns_probe_limit(NVMX_NS_PROBE_MAX + 1), NVMX_NS_PROBE_MAX);
+	EXPECT_EQ(nvmx_ns_probe_limit(0xffffffffU), NVMX_NS_PROBE_MAX);
+}
+
 int main(void)
 {
 	run("cap_fields", test_cap_fields);
@@ -378,6 +388,7 @@ int main(void)
 	run("lat_bucket", test_lat_bucket);
 	run("use_sgl", test_use_sgl);
 	run("cq_hold", test_cq_hold);
+	run("ns_probe_limit", test_ns_probe_limit);
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed > 100 ? 100 : failed;
 }
