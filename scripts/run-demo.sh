@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make run: boot the lab with an emulated NVMe SSD, load nvmx and show it
-# working.
+# make run: boot the lab with emulated NVMe SSDs, load nvmx and show it
+# working. The second controller has two namespaces: their shared tag set
+# makes blk-mq call queue_rq one request at a time, the seed's own path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$PWD/build/demo
@@ -9,4 +10,5 @@ rm -rf "$out"
 mkdir -p "$out"
 scripts/lab.sh --out "$out" --timeout 600 \
 	--nvme serial=nvmx-demo-0001 --ns size=256M \
+	--nvme serial=nvmx-demo-0002 --ns size=32M --ns size=32M \
 	-- scripts/demo-guest.sh

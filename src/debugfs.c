@@ -6,6 +6,8 @@
  *   resets      resets done, bring-up included
  *   aen_submitted, aen_events
  *               Asynchronous Event Requests sent, events handled
+ *   requeued    requests whose queue a reset did not bring back, their
+ *               bios sent again on the queues there were then
  *   queues      one line of counters per queue
  *   q<N>/stats  the same counters for one queue, one per line
  *   q<N>/latency  submit-to-completion histogram, log2 buckets of ns
@@ -136,6 +138,8 @@ void nvmx_debugfs_add_ctrl(struct nvmx_ctrl *ctrl)
 			   &ctrl->aen_submitted);
 	debugfs_create_u64("aen_events", 0400, ctrl->debugfs,
 			   &ctrl->aen_events);
+	debugfs_create_u64("requeued", 0400, ctrl->debugfs,
+			   &ctrl->nr_requeued);
 	nvmx_fault_debugfs(ctrl);
 }
 

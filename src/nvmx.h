@@ -113,7 +113,6 @@ struct nvmx_queue {
 	__le32 *dbbuf_cq_ei;
 	dma_addr_t sq_dma;
 	dma_addr_t cq_dma;
-	struct blk_mq_tags *tags;
 
 	unsigned long flags;
 #define NVMX_QUEUE_LIVE		0	/* created on the controller */
@@ -310,6 +309,7 @@ struct nvmx_ctrl {
 	/* bios of requests whose queue a reset did not bring back */
 	spinlock_t requeue_lock;
 	struct bio_list requeue_bios;	/* under requeue_lock */
+	u64 nr_requeued;		/* under requeue_lock: requests */
 	struct work_struct requeue_work;	/* sends them again */
 
 	/* registers, read at enable */

@@ -655,27 +655,41 @@ static blk_status_t nvmx_queue_not_live(struct nvmx_queue *nq,
 {
 	struct nvmx_ctrl *ctrl = nq->ctrl;
 	enum nvmx_ctrl_state state = READ_ONCE(ctrl->state);
+	struct bio_list bios = BIO_EMPTY_LIST;
 	unsigned long flags;
+	struct bio *bio;
 
+	nvmx_req(rq)->status = 0;
 	if (state == NVMX_CTRL_DEAD || state == NVMX_CTRL_DELETING ||
 	    blk_noretry_request(rq))
 		return BLK_STS_IOERR;
 	if (nq->qid <= READ_ONCE(ctrl->nr_io_queues))
 		return BLK_STS_RESOURCE;
 
-	nvmx_req(rq)->status = NVME_SC_HOST_ABORTED_CMD;
 	if (blk_rq_is_passthrough(rq) || (rq->rq_flags & RQF_FLUSH_SEQ) ||
 	    !rq->bio) {
+		nvmx_req(rq)->status = NVME_SC_HOST_ABORTED_CMD;
 		pr_warn_ratelimited("nvmx%d: %s request on qid %u, which the reset did not bring back: failed\n",
 				    ctrl->instance, blk_op_str(req_op(rq)),
 				    nq->qid);
 		return BLK_STS_IOERR;
 	}
 	blk_mq_start_request(rq);
-	spin_lock_irqsave(&ctrl->requeue_lock, flags);
-	blk_steal_bios(&ctrl->requeue_bios, rq);
-	spin_unlock_irqrestore(&ctrl->requeue_lock, flags);
+	blk_steal_bios(&bios, rq);
 	blk_mq_end_request(rq, BLK_STS_OK);
+	/*
+	 * Sent again from a work item, maybe while a queue is frozen: not
+	 * REQ_NOWAIT, which would fail them with EAGAIN, and not REQ_POLLED,
+	 * whose cookie named the old queue.
+	 */
+	for (bio = bios.head; bio; bio = bio->bi_next) {
+		bio->bi_opf &= ~(REQ_NOWAIT | REQ_POLLED);
+		bio->bi_cookie = BLK_QC_T_NONE;
+	}
+	spin_lock_irqsave(&ctrl->requeue_lock, flags);
+	bio_list_merge(&ctrl->requeue_bios, &bios);
+	ctrl->nr_requeued++;
+	spin_unlock_irqrestore(&ctrl->requeue_lock, flags);
 	if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING)
 		queue_work(nvmx_wq, &ctrl->requeue_work);
 	return BLK_STS_OK;
@@ -968,12 +982,32 @@ static inline bool nvmx_cqe_pending(struct nvmx_queue *nq)
 	return (le16_to_cpu(READ_ONCE(cqe->status)) & 1) == nq->cq_phase;
 }
 
+/*
+ * The tags of the hardware context that sends on @nq, looked up at each
+ * completion rather than kept: blk_mq_update_nr_hw_queues() initialises a
+ * returning context before it allocates its tags, and frees them when the
+ * context goes.  Between the creation of a queue and that update no
+ * command is sent on it.
+ */
+static inline struct blk_mq_tags *nvmx_queue_tags(struct nvmx_queue *nq)
+{
+	struct blk_mq_tag_set *set = nq->qid ? &nq->ctrl->tagset :
+					       &nq->ctrl->admin_set;
+	unsigned int i = nq->qid ? nq->qid - 1 : 0;
+
+	/* a completion no command of ours can have caused */
+	if (unlikely(!set->tags || i >= set->nr_hw_queues))
+		return NULL;
+	return set->tags[i];
+}
+
 /* Step 7: consume one completion entry. */
 static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 			    struct nvme_completion *cqe)
 {
 	u16 cid = cqe->command_id;
 	struct nvmx_request *req;
+	struct blk_mq_tags *tags;
 	struct request *rq;
 
 	if (unlikely(!nq->qid && nvmx_cid_tag(cid) == NVMX_AEN_TAG)) {
@@ -981,7 +1015,8 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 		nvmx_aen_complete(nq->ctrl, cqe);
 		return;
 	}
-	rq = blk_mq_tag_to_rq(nq->tags, nvmx_cid_tag(cid));
+	tags = nvmx_queue_tags(nq);
+	rq = tags ? blk_mq_tag_to_rq(tags, nvmx_cid_tag(cid)) : NULL;
 	if (unlikely(!rq || nvmx_req(rq)->gen != nvmx_cid_gen(cid) ||
 		     blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)) {
 		nq->bad_cqes++;
@@ -1323,7 +1358,6 @@ static int nvmx_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 	struct nvmx_queue *nq;
 
 	nq = &ctrl->queues[set == &ctrl->admin_set ? 0 : hctx_idx + 1];
-	nq->tags = set->tags[hctx_idx];
 	hctx->driver_data = nq;
 	return 0;
 }

@@ -213,6 +213,16 @@ fio_verify() {
 	echo "fio $name: ok ($*)"
 }
 
+# generic_dev C N: the generic char device of namespace N of controller C
+# (/dev/nvmx0g1 on nvmx, /dev/ng0n1 on the in-tree driver)
+generic_dev() {
+	if [ "$DRIVER" = nvme ]; then
+		echo /dev/ng${1#nvme}n$2
+	else
+		echo /dev/${1}g$2
+	fi
+}
+
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() {
 	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"

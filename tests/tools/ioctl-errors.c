@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioctl-errors CTRLDEV NSDEV: the error cases of the nvme ioctl ABI.
+ * ioctl-errors CTRLDEV NSDEV [nvmx]: the error cases of the nvme ioctl ABI.
  * Each case states the errno the in-tree driver of this kernel returns;
- * the same binary runs against both drivers.  Prints one line per case,
+ * the same binary runs against both drivers.  With "nvmx", the cases
+ * where nvmx differs on purpose expect nvmx's answer (a SUBMIT_IO write
+ * through a read-only descriptor: EBADF; the in-tree driver of 6.1
+ * writes).  Prints one line per case,
  * exits 1 if any case got something else.  Run as root; the cases that
  * need an unprivileged caller drop to uid/gid 65534 in a child.
  */
@@ -49,17 +52,19 @@ int main(int argc, char **argv)
 	struct nvme_passthru_cmd64 c64;
 	struct nvme_user_io io;
 	unsigned char *buf, *guard;
-	int cfd, nfd, nsid, st;
+	int cfd, nfd, rfd, nsid, st, nvmx;
 	pid_t pid;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* no buffered lines across fork() */
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s CTRLDEV NSDEV\n", argv[0]);
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "nvmx"))) {
+		fprintf(stderr, "usage: %s CTRLDEV NSDEV [nvmx]\n", argv[0]);
 		return 2;
 	}
+	nvmx = argc == 4;
 	cfd = open(argv[1], O_RDWR);
 	nfd = open(argv[2], O_RDWR);
-	if (cfd < 0 || nfd < 0) {
+	rfd = open(argv[2], O_RDONLY);
+	if (cfd < 0 || nfd < 0 || rfd < 0) {
 		perror("open");
 		return 2;
 	}
@@ -142,6 +147,24 @@ int main(int argc, char **argv)
 	st = ioctl(nfd, NVME_IOCTL_SUBMIT_IO, &io);
 	expect("SUBMIT_IO beyond the end: LBA Out of Range status", (st & 0x7ff) == 0x80 ? 0 : -1, 0);
 	expect("RESCAN", ioctl(cfd, NVME_IOCTL_RESCAN), 0);
+
+	/* a read-only descriptor: SUBMIT_IO reads; writes the same data back */
+	memset(&io, 0, sizeof(io));
+	io.opcode = 0x02;
+	io.addr = (uintptr_t)buf;
+	io.nblocks = 7;
+	expect("SUBMIT_IO read through a read-only descriptor",
+	       ioctl(rfd, NVME_IOCTL_SUBMIT_IO, &io), 0);
+	io.opcode = 0x01;
+	if (nvmx)
+		expect("SUBMIT_IO write through a read-only descriptor (nvmx)",
+		       ioctl(rfd, NVME_IOCTL_SUBMIT_IO, &io), EBADF);
+	else
+		expect("SUBMIT_IO write through a read-only descriptor (in-tree)",
+		       ioctl(rfd, NVME_IOCTL_SUBMIT_IO, &io), 0);
+	expect("SUBMIT_IO write through a read-write descriptor",
+	       ioctl(nfd, NVME_IOCTL_SUBMIT_IO, &io), 0);
+	io.opcode = 0x02;
 
 	/* unprivileged: passthrough, reset and rescan are refused */
 	pid = fork();

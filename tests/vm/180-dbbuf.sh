@@ -4,8 +4,9 @@
 # command (nvmx's counters of real MMIO doorbell writes).  The in-tree
 # driver always uses them on this controller: for it, the data check.
 # On nvmx also: the I/O completion queues (MSI-X) have twice the slots of
-# their submission queues, and the CQ head register is written only when
-# cq_hold consumed entries are unreported, never more often.
+# their submission queues, and without shadow doorbells the CQ head
+# register is written only when cq_hold consumed entries are unreported,
+# never more often (with them, the controller's event index says when).
 . tests/lib.sh
 
 host() {
@@ -39,8 +40,8 @@ measure() {
 	unload_driver
 }
 
-# every I/O queue: CQ twice the SQ, and at most one CQ head register
-# write per cq_hold completions; heads held back with use_dbbuf=0
+# every I/O queue: CQ twice the SQ; with use_dbbuf=0 at most one CQ head
+# register write per cq_hold completions, and heads held back
 check_cq_hold() {
 	local st depth cq_depth hold done writes deferred
 
@@ -53,8 +54,10 @@ check_cq_hold() {
 		deferred=$(awk '$1 == "cq_deferred" { print $2 }' "$st")
 		[ "$cq_depth" -eq $((2 * depth)) ] || fail "$st: cq_depth $cq_depth, depth $depth"
 		[ "$hold" -eq "$depth" ] || fail "$st: cq_hold $hold, depth $depth"
-		[ "$writes" -le $((done / hold)) ] ||
-			fail "$st: $writes CQ head writes for $done completions (cq_hold $hold)"
+		if [ "$1" = off ]; then
+			[ "$writes" -le $((done / hold)) ] ||
+				fail "$st: $writes CQ head writes for $done completions (cq_hold $hold)"
+		fi
 		echo "$st: $done completions, $writes CQ head register writes, $deferred held back" >&2
 	done
 	[ "$(queue_sum nvmx0 completed)" -gt 0 ] || fail "no I/O completed"

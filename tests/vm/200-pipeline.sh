@@ -3,12 +3,17 @@
 # with the right fields and in order; after a quiet run each queue's
 # counters add up (submitted = completed, doorbells <= commands, histogram
 # total = completed); the register dump shows a ready controller; the
-# pipeline tool renders the trace as text and SVG.
+# pipeline tool renders the trace as text and SVG (those on nvmx only).
+# The seed's path, as make run shows it (tools/pwrite-stack), on both
+# drivers: an O_DIRECT pwrite on ext4 leaves a stack, recorded by the
+# pwrite's own task, from the pwrite64 system call to the driver's queue_rq
+# or queue_rqs; a 256 KiB pwrite cut into four requests reaches queue_rqs
+# as one call.
 . tests/lib.sh
 
 host() {
-	nvmx_only
 	lab_run --nvme serial=nvmx-trace --ns size=64M || return
+	[ "$DRIVER" = nvmx ] || return 0
 	grep -q '<svg' "$TEST_OUT/pipeline.svg" || fail "no SVG written"
 	[ "$(grep -c '<title>' "$TEST_OUT/pipeline.svg")" -ge 4 ] ||
 		fail "the SVG timeline has fewer than four stage bars"
@@ -19,14 +24,13 @@ line_of() {
 	awk -v re="$1" -v from="$2" 'NR >= from && $0 ~ re { print NR; exit }' /tmp/trace.txt
 }
 
-guest() {
-	local T=/sys/kernel/tracing dev d c q n w l qid cid prev
+T=/sys/kernel/tracing
 
-	load_driver
-	dev=$(ns_dev nvmx-trace 1)
+# the nvmx trace events of a read, the counters, the pipeline tool
+pipeline_events() {
+	local dev=$1 d c q n w l qid cid prev
+
 	d=/sys/kernel/debug/nvmx/nvmx0
-	mountpoint -q $T || mount -t tracefs nodev $T
-
 	echo 0 >$T/tracing_on
 	echo >$T/trace
 	echo 1 >$T/events/nvmx/enable
@@ -81,6 +85,92 @@ guest() {
 	cat /tmp/pipe.txt
 	grep -q "^total " /tmp/pipe.txt || fail "no total line in the stage table"
 	grep -q "7 CQ entry consumed" /tmp/pipe.txt || fail "no step listing"
+}
+
+# driver_calls TRACE PID: one line per call of $DRIVER's queue_rq or
+# queue_rqs made by task PID in a raw function trace with func_stack_trace:
+# the function, the block_rq_issue events of that task up to its next call,
+# and whether the call's stack holds the pwrite64 system call and the
+# function itself (1 or 0). Read here from the raw trace, apart from
+# tools/pwrite-stack's own report.
+driver_calls() {
+	awk -v pid="$2" -v drv="$DRIVER" '
+		function done_stack() {
+			if (instack && frames ~ / (__x64_sys_pwrite64|ksys_pwrite64) / &&
+			    frames ~ (" " fn[n] " "))
+				full[n] = 1
+			instack = 0
+		}
+		/^ => / { if (instack) frames = frames $2 " "; next }
+		{ done_stack() }
+		$0 !~ ("-" pid " +\\[[0-9]+\\]") { next }
+		$0 ~ (": " drv "_queue_rqs? <-") {
+			n++
+			fn[n] = $0
+			sub(/ <-.*/, "", fn[n])
+			sub(/.*: /, "", fn[n])
+			next
+		}
+		/: <stack trace>$/ { if (n) { instack = 1; frames = " " }; next }
+		/: block_rq_issue: / { if (n) issued[n]++ }
+		END {
+			done_stack()
+			for (i = 1; i <= n; i++) print fn[i], issued[i] + 0, full[i] + 0
+		}' "$1"
+}
+
+# pwrite_stack NAME FILE [pwrite-stack options]: run tools/pwrite-stack,
+# which must find a stack of its own task in the driver; sets PID and
+# leaves the raw trace in /tmp/NAME.trace and the calls in /tmp/NAME.calls
+pwrite_stack() {
+	local name=$1 st=0
+
+	shift
+	"$LAB_REPO/tools/pwrite-stack" --driver "$DRIVER" --save /tmp/$name.trace "$@" \
+		>/tmp/$name.out || st=$?
+	cat /tmp/$name.out
+	cp /tmp/$name.trace "$LAB_OUT/pwrite-$name.trace"
+	[ $st = 0 ] || fail "pwrite-stack $name: exit $st"
+	PID=$(sed -n 's/^pwrite of .* by pid \([0-9]*\) .*/\1/p' /tmp/$name.out)
+	[ -n "$PID" ] || fail "pwrite-stack $name: no pid in its report"
+	driver_calls /tmp/$name.trace "$PID" >/tmp/$name.calls
+	echo "$name: calls of pid $PID (function, requests issued, full stack):"
+	sed 's/^/    /' /tmp/$name.calls
+}
+
+# The seed's path: stacks of the pwrite's own task that reach the driver.
+pwrite_stacks() {
+	local dev=$1 q msk
+
+	mkfs.ext4 -q -F "$dev" || fail "mkfs.ext4 $dev"
+	mkdir -p /tmp/mnt
+	mount "$dev" /tmp/mnt || fail "mount $dev"
+
+	pwrite_stack 4k /tmp/mnt/seed-4k.bin --size 4096
+	awk '$3 == 1 { ok = 1 } END { exit !ok }' /tmp/4k.calls ||
+		fail "no stack of pid $PID holds pwrite64 and ${DRIVER}_queue_rq(s)"
+
+	# four 64 KiB requests stay in the plug (each below BLK_PLUG_FLUSH_SIZE)
+	q=/sys/block/$(basename "$dev")/queue
+	msk=$(cat "$q/max_sectors_kb")
+	echo 64 >"$q/max_sectors_kb"
+	pwrite_stack 256k /tmp/mnt/seed-256k.bin --size $((256 << 10))
+	echo "$msk" >"$q/max_sectors_kb"
+	awk -v f="${DRIVER}_queue_rqs" '$1 == f && $2 == 4 && $3 == 1 { ok = 1 } END { exit !ok }' \
+		/tmp/256k.calls || fail "no ${DRIVER}_queue_rqs call of pid $PID took the four requests"
+	umount /tmp/mnt
+}
+
+guest() {
+	local dev
+
+	load_driver
+	dev=$(ns_dev nvmx-trace 1)
+	mountpoint -q $T || mount -t tracefs nodev $T
+	if [ "$DRIVER" = nvmx ]; then
+		pipeline_events "$dev"
+	fi
+	pwrite_stacks "$dev"
 }
 
 main "$@"

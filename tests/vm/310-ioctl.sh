@@ -7,7 +7,9 @@
 # refuses buffers shorter than the command's transfer; the
 # error cases (bad pointers, flags, lengths, nsid, opcodes, unprivileged
 # callers) give the errno or NVMe status the in-tree driver gives
-# (tests/tools/ioctl-errors.c, run against both drivers).
+# (tests/tools/ioctl-errors.c, run against both drivers), except where
+# nvmx differs on purpose: a SUBMIT_IO write through a read-only
+# descriptor is refused (EBADF) on nvmx and done by the in-tree driver.
 . tests/lib.sh
 
 host() {
@@ -93,7 +95,8 @@ guest() {
 
 	# (the format erased the namespace) data to find after the reset
 	dd if=/tmp/data of="$n" bs=512 seek=200 oflag=direct status=none
-	"$LAB_OUT/ioctl-errors" "$c" "$n" || fail "ioctl error cases"
+	"$LAB_OUT/ioctl-errors" "$c" "$n" $([ "$DRIVER" = nvmx ] && echo nvmx) ||
+		fail "ioctl error cases"
 	wait_for "[ \"\$(cat /sys/class/$CLASS/$(basename "$c")/state)\" = live ]" 60
 	# the data survived the reset
 	dd if="$n" of=/tmp/back bs=512 skip=200 count=16 iflag=direct status=none

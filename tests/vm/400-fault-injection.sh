@@ -6,8 +6,10 @@
 # is retried unseen, one with DNR reaches the user as EIO; held completions
 # arrive late but intact; fio verifies every block while completions are
 # being dropped; a reset whose admin commands fail leaves the controller
-# dead and unbound, rmmod works and a new load finds the data. Bad values in
-# the fault files are refused and change nothing.
+# dead and unbound, rmmod works and a new load finds the data; a read that
+# drives the controller fatal every time it is sent (fatal_lba) fails with
+# EIO after max_retries resets instead of being sent again forever. Bad
+# values in the fault files are refused and change nothing.
 . tests/lib.sh
 
 host() {
@@ -33,7 +35,8 @@ guest() {
 	}
 
 	for bad in fail_status=0 fail_status=0x8000 delay_ms=0 delay_ms=60001 \
-		drop_completions=-1 drop_completions=2147483648 fail_completions=x; do
+		drop_completions=-1 drop_completions=2147483648 fail_completions=x \
+		ignore_disable=-1 limit_io_queues=65536 fatal_lba=x; do
 		if echo "${bad#*=}" 2>/dev/null >"$f/${bad%%=*}"; then
 			fail "fault file accepted $bad"
 		fi
@@ -72,6 +75,26 @@ guest() {
 		fail "no log line for the DNR error"
 	readback || fail "read after the DNR error"
 	echo "injected status: retried without DNR, EIO with DNR"
+
+	# A read that drives the controller fatal each time it is sent: every
+	# timeout finds CSTS.CFS and resets; each reset's cancellation counts
+	# as a retry, so it fails after max_retries=2 instead of being sent
+	# again forever (before the fix: dd in D state for good).
+	echo 4096 >"$f/fatal_lba"
+	rm -f /tmp/fatal.st
+	(st=0; dd if="$dev" of=/dev/null bs=4k skip=512 count=1 iflag=direct \
+		status=none 2>/dev/null || st=$?; echo $st >/tmp/fatal.st) &
+	wait_for "[ -e /tmp/fatal.st ]" 120
+	echo 0 >"$f/fatal_lba"
+	[ "$(cat /tmp/fatal.st)" != 0 ] ||
+		fail "a read that breaks the controller every time succeeded"
+	dmesg | grep -q "nvmx.*timed out, controller fatal status" ||
+		fail "no log line for the fatal status"
+	dmesg | grep -q "nvmx.*READ of 4096 bytes at sector 4096 failed: Command Aborted By Host (status 0x371, 2 retries)" ||
+		fail "no log line for the read that failed after its retries"
+	wait_for "[ \"\$(attr /sys/class/nvmx/$c/state)\" = live ]" 60
+	readback || fail "read after the fatal command failed"
+	echo "a command that breaks the controller each time: EIO after 2 retries"
 
 	injected=$(cat "$f/injected")
 	echo 300 >"$f/delay_ms"

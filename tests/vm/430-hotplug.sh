@@ -18,11 +18,13 @@ host() {
 }
 
 guest() {
-	local dev c fio_pid st=0
+	local dev c g fio_pid st=0
 
 	load_driver
 	dev=$(ns_dev nvmx-plug 1)
 	c=$(ctrl_by_serial nvmx-plug)
+	g=$(generic_dev "$c" 1)
+	exec 3<"$g" || fail "open $g"
 
 	fio --name=unplug --filename="$dev" --ioengine=libaio --direct=1 \
 		--rw=randrw --bs=4k --iodepth=16 --time_based --runtime=120 \
@@ -38,6 +40,11 @@ guest() {
 	[ ! -e /dev/"$c" ] || fail "/dev/$c still there"
 	[ ! -e /sys/class/"$CLASS"/"$c" ] || fail "/sys/class/$CLASS/$c still there"
 	echo "removed under fio: fio failed (exit $st), nodes gone"
+	if nvme id-ns /proc/self/fd/3 -n 1 >/dev/null 2>&1 && [ "$DRIVER" = nvmx ]; then
+		fail "Identify through a reopened $g after the removal succeeded"
+	fi
+	exec 3<&-
+	echo "$g held open across the removal, closed after it"
 	unload_driver
 
 	load_driver

@@ -2,7 +2,9 @@
 # Namespaces come and go while the controller stays: detaching namespace 2
 # (nvme detach-ns) raises a namespace-attribute event, the rescan removes
 # its block device and leaves namespace 1 alone; attaching it again brings
-# it back with its data.
+# it back with its data. Its generic char device is held open across the
+# removal and closed afterwards (on the debug kernel, a use-after-free of
+# the namespace there is a KASAN report).
 . tests/lib.sh
 
 host() {
@@ -11,7 +13,7 @@ host() {
 }
 
 guest() {
-	local c cntlid n1 n2
+	local c cntlid n1 n2 g2
 
 	load_driver
 	c=$(ctrl_by_serial nvmx-attach)
@@ -23,9 +25,17 @@ guest() {
 	dd if=/tmp/p1 of="$n1" bs=64k oflag=direct status=none
 	dd if=/tmp/p2 of="$n2" bs=64k oflag=direct status=none
 
+	# the generic char device of namespace 2 stays open across its
+	# removal and is closed only after the namespace is back: the file
+	# keeps what it uses, and a new open of the old node fails cleanly
+	g2=$(generic_dev "$c" 2)
+	exec 3<"$g2" || fail "open $g2"
 	nvme detach-ns /dev/"$c" -n 2 -c "$cntlid" || fail "detach-ns"
 	wait_for "[ ! -e $n2 ]" 60
 	[ -e "$n1" ] || fail "namespace 1 went away with namespace 2"
+	if nvme id-ns /proc/self/fd/3 -n 2 >/dev/null 2>&1 && [ "$DRIVER" = nvmx ]; then
+		fail "Identify through a reopened $g2 after its removal succeeded"
+	fi
 	dd if="$n1" of=/tmp/back bs=64k count=1 iflag=direct status=none
 	cmp /tmp/p1 /tmp/back || fail "namespace 1 data after the detach"
 	echo "detached: $n2 gone, $n1 intact"
@@ -34,7 +44,10 @@ guest() {
 	n2=$(ns_dev nvmx-attach 2)
 	dd if="$n2" of=/tmp/back bs=64k count=1 iflag=direct status=none
 	cmp /tmp/p2 /tmp/back || fail "namespace 2 data after attaching it again"
-	echo "attached again: $n2 with its data"
+	nvme id-ns "$(generic_dev "$c" 2)" -n 2 >/dev/null ||
+		fail "Identify through the new $(generic_dev "$c" 2)"
+	exec 3<&-
+	echo "attached again: $n2 with its data; the old $g2 closed after it"
 	unload_driver
 }
 
