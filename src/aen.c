@@ -75,7 +75,11 @@ void nvmx_aen_complete(struct nvmx_ctrl *ctrl, struct nvme_completion *cqe)
 {
 	u16 status = le16_to_cpu(cqe->status) >> 1;
 
-	clear_bit(NVMX_CTRL_AEN_PENDING, &ctrl->flags);
+	/* a controller that completes it twice must not get a second one */
+	if (!test_and_clear_bit(NVMX_CTRL_AEN_PENDING, &ctrl->flags)) {
+		dev_warn_ratelimited(&ctrl->device, "completion of an event request not outstanding, ignored\n");
+		return;
+	}
 	/* aborted by a disable: the reset sends a new one */
 	if (status) {
 		if (nvmx_status_code(status) != NVME_SC_ABORT_REQ)

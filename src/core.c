@@ -278,10 +278,11 @@ static void nvmx_ctrl_release(struct device *dev)
 	/*
 	 * A rescan asked for through a file kept open across removal.  No
 	 * reset can be queued once removal began (nvmx_queue_reset()), and
-	 * removal flushed the requeued bios; cancelling both is cheap.
+	 * removal sent the requeued bios on their way.
 	 */
 	cancel_work_sync(&ctrl->reset_work);
-	cancel_work_sync(&ctrl->requeue_work);
+	flush_work(&ctrl->requeue_work);
+	WARN_ON_ONCE(!bio_list_empty(&ctrl->requeue_bios));
 	cancel_work_sync(&ctrl->aen_work);
 	cancel_work_sync(&ctrl->scan_work);
 	nvmx_put_admin_queue(ctrl);
@@ -345,8 +346,8 @@ void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl)
 /*
  * The generic char device of a namespace owns the namespace: struct nvmx_ns
  * is freed by the release of ns->cdev_device, once its last reference is
- * gone.  The references: the namespace's registration (dropped by
- * nvmx_ns_put_generic()), the disk once added (dropped by its free_disk),
+ * gone.  The references: the namespace's registration (dropped when the
+ * namespace is destroyed), the disk once added (dropped by its free_disk),
  * and the char device's kobject, which cdev_device_add() makes hold its
  * device, so that every open file keeps the namespace until __fput() is
  * done with the cdev.  An open file also holds the disk, which the

@@ -514,8 +514,9 @@ static int nvmx_user_cmd64(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 
 /*
  * NVME_IOCTL_SUBMIT_IO: read, write or compare of whole blocks.  It needs
- * no privilege, so a write needs a descriptor open for writing, as write(2)
- * does.
+ * no privilege, so a write needs at least a descriptor open for writing.
+ * Its LBA is the namespace's: a descriptor of a partition reaches the whole
+ * namespace, as with the in-tree driver.
  */
 static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio,
 			  bool writable)

@@ -360,6 +360,16 @@ static void nvmx_destroy_ns(struct nvmx_ns *ns)
 	nvmx_ns_put(ns);
 }
 
+/* Take a namespace off the list; off it, no reset will unquiesce it. */
+static void nvmx_unlink_ns(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns)
+{
+	down_write(&ctrl->ns_rwsem);
+	list_del(&ns->list);
+	if (test_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
+		blk_mq_unquiesce_queue(ns->disk->queue);
+	up_write(&ctrl->ns_rwsem);
+}
+
 static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 			  struct nvme_id_ns *id, u32 gen)
 {
@@ -419,18 +429,14 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	return;
 
 del_disk:
-	down_write(&ctrl->ns_rwsem);
-	list_del(&ns->list);
-	up_write(&ctrl->ns_rwsem);
+	nvmx_unlink_ns(ctrl, ns);
 	nvmx_destroy_ns(ns);
 	dev_err(&ctrl->device, "nsid %u: cannot create the generic device (%d)\n",
 		nsid, ret);
 	return;
 
 unlink_ns:
-	down_write(&ctrl->ns_rwsem);
-	list_del(&ns->list);
-	up_write(&ctrl->ns_rwsem);
+	nvmx_unlink_ns(ctrl, ns);
 	put_disk(disk);		/* never added: no free_disk */
 put_ns:
 	nvmx_ns_put(ns);
@@ -556,7 +562,10 @@ out:
 	kfree(list);
 }
 
-/* The namespaces a Format NVM holds frozen, each with a disk reference. */
+/*
+ * The namespaces held frozen (by a Format NVM, or by a reset that changes
+ * the number of queues), each with a disk reference.
+ */
 struct nvmx_frozen_ns {
 	unsigned int nr;
 	struct nvmx_ns *ns[];
@@ -637,6 +646,72 @@ void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
 	}
 	mutex_unlock(&ctrl->scan_lock);
 	kfree(id);
+	kfree(f);
+}
+
+/**
+ * nvmx_freeze_io() - start freezing every namespace queue
+ * @ctrl: the controller
+ *
+ * Return: the set of namespaces frozen, each with a disk reference, for
+ * nvmx_wait_freeze_io() and nvmx_unfreeze_io(); ERR_PTR(-ENOMEM) with
+ * nothing frozen.  Unlike nvmx_freeze_namespaces() it leaves scans alone:
+ * the reset work, which calls it, must not wait for a scan.
+ */
+struct nvmx_frozen_ns *nvmx_freeze_io(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_frozen_ns *f;
+	struct nvmx_ns *ns;
+	unsigned int nr = 0;
+
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		nr++;
+	f = kmalloc(struct_size(f, ns, nr), GFP_KERNEL);
+	if (f) {
+		f->nr = 0;
+		list_for_each_entry(ns, &ctrl->namespaces, list) {
+			get_device(disk_to_dev(ns->disk));
+			blk_freeze_queue_start(ns->disk->queue);
+			f->ns[f->nr++] = ns;
+		}
+	}
+	up_read(&ctrl->ns_rwsem);
+	return f ?: ERR_PTR(-ENOMEM);
+}
+
+/**
+ * nvmx_wait_freeze_io() - wait until the frozen queues hold no request
+ * @f: from nvmx_freeze_io()
+ * @timeout: in jiffies, for all of them
+ *
+ * Context: process context; no lock held that a timeout needs.
+ * Return: true when every queue drained in time.
+ */
+bool nvmx_wait_freeze_io(struct nvmx_frozen_ns *f, unsigned long timeout)
+{
+	unsigned long deadline = jiffies + timeout;
+	unsigned int i;
+
+	for (i = 0; i < f->nr; i++) {
+		long left = max_t(long, (long)(deadline - jiffies), 1);
+
+		if (blk_mq_freeze_queue_wait_timeout(f->ns[i]->disk->queue,
+						     left) <= 0)
+			return false;
+	}
+	return true;
+}
+
+/* End nvmx_freeze_io(): unfreeze, drop the references, free @f. */
+void nvmx_unfreeze_io(struct nvmx_frozen_ns *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nr; i++) {
+		blk_mq_unfreeze_queue(f->ns[i]->disk->queue);
+		put_device(disk_to_dev(f->ns[i]->disk));
+	}
 	kfree(f);
 }
 

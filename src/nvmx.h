@@ -373,6 +373,7 @@ struct nvmx_ctrl {
 	u32 scan_gen;			/* scans started, by the scan work */
 
 	u64 nr_resets;			/* by the reset work */
+	u64 disable_gen;		/* disables done, under shutdown_lock */
 	atomic_t aborts_outstanding;	/* by timeout handler and abort end_io */
 	struct nvmx_fault fault;
 	struct work_struct aen_work;
@@ -447,6 +448,9 @@ struct nvmx_frozen_ns;
 struct nvmx_frozen_ns *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl);
 void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
 			  bool reformatted);
+struct nvmx_frozen_ns *nvmx_freeze_io(struct nvmx_ctrl *ctrl);
+bool nvmx_wait_freeze_io(struct nvmx_frozen_ns *f, unsigned long timeout);
+void nvmx_unfreeze_io(struct nvmx_frozen_ns *f);
 void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on);
 void nvmx_quiesce_io(struct nvmx_ctrl *ctrl);
 void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);

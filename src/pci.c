@@ -196,6 +196,12 @@ static int nvmx_setup_admin(struct nvmx_ctrl *ctrl)
 	struct nvmx_queue *aq = &ctrl->queues[0];
 	int ret;
 
+	/*
+	 * A shutdown or removal that disabled the controller since this
+	 * reset began must find it disabled, bus mastering off.
+	 */
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING)
+		return -ENODEV;
 	ret = pci_alloc_irq_vectors(ctrl->pdev, 1, 1, PCI_IRQ_ALL_TYPES);
 	if (ret < 0)
 		return ret;
@@ -242,6 +248,7 @@ void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 	u32 csts;
 
 	mutex_lock(&ctrl->shutdown_lock);
+	ctrl->disable_gen++;
 	nvmx_quiesce_io(ctrl);
 	blk_mq_quiesce_queue(ctrl->admin_q);
 
@@ -524,24 +531,56 @@ static int nvmx_setup_io_queues(struct nvmx_ctrl *ctrl)
 	return 0;
 }
 
-/* Size the I/O tag set to the queues created and let I/O run again. */
+/*
+ * Size the I/O tag set to the queues created and let I/O run again.
+ *
+ * blk_mq_update_nr_hw_queues() freezes the namespaces and waits for every
+ * request; requeued ones must be able to run first (nvmx_queue_not_live()
+ * takes those bound for a queue that is gone).  A request the controller
+ * never completes would keep it waiting for good, its timeouts only
+ * rearming while the controller resets: the queues are frozen here first,
+ * and given io_timeout to drain, or the reset fails.  The update then finds
+ * them frozen already.  On 6.1 it falls back to the old count when it
+ * cannot allocate, which is checked.
+ */
 static int nvmx_start_io(struct nvmx_ctrl *ctrl)
 {
+	struct nvmx_frozen_ns *frozen;
+	int ret = 0;
+
 	if (!ctrl->nr_io_queues) {
 		/* namespaces of an earlier bring-up would wait forever */
 		return ctrl->tagset.tags ? -EIO : 0;
 	}
 	if (!ctrl->tagset.tags) {
-		int ret = nvmx_alloc_io_tags(ctrl);
-
+		ret = nvmx_alloc_io_tags(ctrl);
 		if (ret)
 			return ret;
 	}
-	/* the update freezes the queues: requeued I/O must be able to run */
+	if (ctrl->tagset.nr_hw_queues == ctrl->nr_io_queues) {
+		nvmx_unquiesce_io(ctrl);
+		return 0;
+	}
+
+	frozen = nvmx_freeze_io(ctrl);
+	if (IS_ERR(frozen))
+		return PTR_ERR(frozen);
 	nvmx_unquiesce_io(ctrl);
-	if (ctrl->tagset.nr_hw_queues != ctrl->nr_io_queues)
-		blk_mq_update_nr_hw_queues(&ctrl->tagset, ctrl->nr_io_queues);
-	return 0;
+	if (!nvmx_wait_freeze_io(frozen, nvmx_io_timeout.val * HZ)) {
+		dev_err(&ctrl->device, "I/O did not drain within %u s to change the number of queues\n",
+			nvmx_io_timeout.val);
+		ret = -ETIMEDOUT;
+		goto unfreeze;
+	}
+	blk_mq_update_nr_hw_queues(&ctrl->tagset, ctrl->nr_io_queues);
+	if (ctrl->tagset.nr_hw_queues != ctrl->nr_io_queues) {
+		dev_err(&ctrl->device, "block layer kept %u hardware queues for %u I/O queues\n",
+			ctrl->tagset.nr_hw_queues, ctrl->nr_io_queues);
+		ret = -ENOMEM;
+	}
+unfreeze:
+	nvmx_unfreeze_io(frozen);
+	return ret;
 }
 
 /*
@@ -580,6 +619,8 @@ static void nvmx_reset_work(struct work_struct *work)
 {
 	struct nvmx_ctrl *ctrl = container_of(work, struct nvmx_ctrl,
 					      reset_work);
+	bool live;
+	u64 gen;
 	int ret;
 
 	if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING) {
@@ -592,6 +633,7 @@ static void nvmx_reset_work(struct work_struct *work)
 	nvmx_dev_disable(ctrl, false);
 
 	mutex_lock(&ctrl->shutdown_lock);
+	gen = ctrl->disable_gen;
 	ret = nvmx_setup_admin(ctrl);
 	mutex_unlock(&ctrl->shutdown_lock);
 	if (ret)
@@ -612,7 +654,21 @@ static void nvmx_reset_work(struct work_struct *work)
 		goto fail;
 	nvmx_aen_configure(ctrl);
 
-	if (!nvmx_change_state(ctrl, NVMX_CTRL_LIVE)) {
+	/*
+	 * An admin command that timed out meanwhile has disabled the
+	 * controller (nvmx_timeout_not_live()), and the steps above that
+	 * ignore errors went on: the controller is not what they set up.
+	 */
+	mutex_lock(&ctrl->shutdown_lock);
+	if (ctrl->disable_gen != gen) {
+		mutex_unlock(&ctrl->shutdown_lock);
+		dev_err(&ctrl->device, "controller disabled during the reset\n");
+		ret = -EIO;
+		goto fail;
+	}
+	live = nvmx_change_state(ctrl, NVMX_CTRL_LIVE);
+	mutex_unlock(&ctrl->shutdown_lock);
+	if (!live) {
 		dev_warn(&ctrl->device, "not live: state changed to %s during reset\n",
 			 nvmx_state_name(READ_ONCE(ctrl->state)));
 		return;
@@ -942,7 +998,15 @@ static void nvmx_shutdown(struct pci_dev *pdev)
 	struct nvmx_ctrl *ctrl = pci_get_drvdata(pdev);
 
 	nvmx_change_state(ctrl, NVMX_CTRL_DELETING);
+	/*
+	 * A reset under way enables the controller again unless it ends
+	 * first (its admin commands fail fast now: their timeouts disable).
+	 */
+	flush_work(&ctrl->reset_work);
 	nvmx_dev_disable(ctrl, true);
+	pci_clear_master(pdev);
+	/* held bios fail now */
+	queue_work(nvmx_wq, &ctrl->requeue_work);
 }
 
 /*

@@ -644,9 +644,13 @@ static blk_status_t nvmx_setup_cmd(struct request *rq)
  * blk_mq_update_nr_hw_queues() freezes the namespaces and waits for every
  * request, this one too.  So its bios are taken from it, the request ends
  * without them, and they are sent again, on the queues there are then,
- * once the controller is live (nvmx_requeue_work()).  A request without
- * bios of its own to send again (passthrough, a flush sequence step) fails
- * as cancelled by the reset, which the submitter sees.
+ * once the controller is live (nvmx_requeue_work()).  Only a request whose
+ * bios are its own can be treated so: one with an end_io of its own (a
+ * flush sequence step, a clone of a stacked request-based driver) fails
+ * as cancelled by the reset, which its owner sees (dm-multipath tries
+ * another path).  Passthrough never gets here: it is failfast.  Once the
+ * controller is live the queue count is final (nvmx_start_io() checks
+ * it), and a request for a queue beyond it fails.
  *
  * Context: queue_rq.
  */
@@ -666,8 +670,7 @@ static blk_status_t nvmx_queue_not_live(struct nvmx_queue *nq,
 	if (nq->qid <= READ_ONCE(ctrl->nr_io_queues))
 		return BLK_STS_RESOURCE;
 
-	if (blk_rq_is_passthrough(rq) || (rq->rq_flags & RQF_FLUSH_SEQ) ||
-	    !rq->bio) {
+	if (rq->end_io || !rq->bio || state != NVMX_CTRL_RESETTING) {
 		nvmx_req(rq)->status = NVME_SC_HOST_ABORTED_CMD;
 		pr_warn_ratelimited("nvmx%d: %s request on qid %u, which the reset did not bring back: failed\n",
 				    ctrl->instance, blk_op_str(req_op(rq)),
@@ -690,6 +693,7 @@ static blk_status_t nvmx_queue_not_live(struct nvmx_queue *nq,
 	bio_list_merge(&ctrl->requeue_bios, &bios);
 	ctrl->nr_requeued++;
 	spin_unlock_irqrestore(&ctrl->requeue_lock, flags);
+	/* the reset may have ended since: then nobody else kicks the work */
 	if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING)
 		queue_work(nvmx_wq, &ctrl->requeue_work);
 	return BLK_STS_OK;
@@ -733,8 +737,8 @@ static blk_status_t nvmx_prep_rq(struct nvmx_queue *nq, struct request *rq)
 	req->fatal = false;
 	/*
 	 * Distinct tags below depth - 1: never more than depth - 1 commands
-	 * on the queue, which the CQ hold (nvmx_cq_hold()) relies on, and the
-	 * admin queue keeps a slot for the event request.
+	 * on an I/O queue, which the CQ hold (nvmx_cq_hold()) relies on.  The
+	 * admin tag set's depth keeps its tags below NVMX_AEN_TAG.
 	 */
 	if (WARN_ON_ONCE(rq->tag >= nq->depth - 1))
 		return BLK_STS_IOERR;

@@ -6,8 +6,10 @@
 # (nvmx) SGLs, passthrough reads and writes through nvme-cli and io_uring
 # land where the block device sees them; on nvmx, resets under fio whose
 # controller disable is not confirmed (fault hook ignore_disable) stop the
-# controller's DMA before its requests are cancelled. make check-iommu runs
-# more of the suite this way.
+# controller's DMA before its requests are cancelled, and a removal whose
+# shutdown is not confirmed stops it before the rings are freed (an event
+# completed afterwards would be a DMAR fault). make check-iommu runs more
+# of the suite this way.
 . tests/lib.sh
 
 host() {
@@ -66,6 +68,21 @@ guest() {
 		dmesg | grep -q "nvmx.*controller did not confirm it stopped (CSTS 0x1): bus mastering off" ||
 			fail "no log line for the disable that was not confirmed"
 		echo "3 resets with unconfirmed disables under fio: no DMAR fault, data verified"
+
+		# Removal whose shutdown is not confirmed: the rings are freed
+		# only after bus mastering is off. The Asynchronous Event
+		# Request still outstanding then completes (a SMART warning
+		# raised from the monitor) into what was the admin CQ: a DMAR
+		# fault if the controller could still write there.
+		echo 1 >"$f/ignore_disable"
+		echo "$fn" >/sys/bus/pci/drivers/nvmx/unbind
+		wait_for "[ ! -e /sys/class/nvmx/$c ]" 60
+		host_hmp "qom-set /machine/peripheral/nvme0 smart_critical_warning 4" >/dev/null
+		sleep 2
+		host_hmp "qom-set /machine/peripheral/nvme0 smart_critical_warning 0" >/dev/null
+		dmesg | grep -q "nvmx.*controller did not confirm it stopped (CSTS 0x1): bus mastering off" ||
+			fail "no log line for the unconfirmed shutdown"
+		echo "removed with an unconfirmed shutdown, then an event completed: no DMAR fault"
 	fi
 	unload_driver
 }
