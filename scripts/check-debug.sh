@@ -26,5 +26,5 @@ echo "check-debug: nvmx built for $kver in $mod"
 # for DMA), and the reliability tests,
 # whose fio jobs are the I/O load.
 export RESULTS=build/tests-debug KVER=$kver DRIVERS=nvmx LAB_TIMEOUT=${LAB_TIMEOUT:-900} FUZZ_CALLS=${FUZZ_CALLS:-10000}
-export TESTS=${TESTS:-"010 165 310 400 410 430 435 440 460"}
+export TESTS=${TESTS:-"010 165 310 400 410 415 430 435 440 450 460 470"}
 exec tests/run.sh
