@@ -359,7 +359,10 @@ struct nvmx_ctrl {
 
 	unsigned long flags;
 #define NVMX_CTRL_IO_QUIESCED	0	/* namespace queues are quiesced */
-/* an Asynchronous Event Request is outstanding; under the admin sq_lock */
+/*
+ * an Asynchronous Event Request is outstanding: set under the admin queue's
+ * sq_lock when it is sent, cleared by its completion or a disable
+ */
 #define NVMX_CTRL_AEN_PENDING	1
 
 	struct blk_mq_tag_set admin_set;

@@ -999,8 +999,10 @@ static void nvmx_shutdown(struct pci_dev *pdev)
 
 	nvmx_change_state(ctrl, NVMX_CTRL_DELETING);
 	/*
-	 * A reset under way enables the controller again unless it ends
-	 * first (its admin commands fail fast now: their timeouts disable).
+	 * A reset under way would enable the controller again: let it end.
+	 * It stops at nvmx_setup_admin(), which refuses once the state is
+	 * not RESETTING, or fails when an admin command of it times out,
+	 * which disables the controller.
 	 */
 	flush_work(&ctrl->reset_work);
 	nvmx_dev_disable(ctrl, true);
