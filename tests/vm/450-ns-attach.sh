@@ -13,7 +13,7 @@ host() {
 }
 
 guest() {
-	local c cntlid n1 n2 g2
+	local c cntlid n1 n2 g2 gnew
 
 	load_driver
 	c=$(ctrl_by_serial nvmx-attach)
@@ -29,6 +29,7 @@ guest() {
 	# removal and is closed only after the namespace is back: the file
 	# keeps what it uses, and a new open of the old node fails cleanly
 	g2=$(generic_dev "$c" 2)
+	wait_for "[ -c $g2 ]" 30
 	exec 3<"$g2" || fail "open $g2"
 	nvme detach-ns /dev/"$c" -n 2 -c "$cntlid" || fail "detach-ns"
 	wait_for "[ ! -e $n2 ]" 60
@@ -44,8 +45,12 @@ guest() {
 	n2=$(ns_dev nvmx-attach 2)
 	dd if="$n2" of=/tmp/back bs=64k count=1 iflag=direct status=none
 	cmp /tmp/p2 /tmp/back || fail "namespace 2 data after attaching it again"
-	nvme id-ns "$(generic_dev "$c" 2)" -n 2 >/dev/null ||
-		fail "Identify through the new $(generic_dev "$c" 2)"
+	# the in-tree driver names the namespace after its head, which the
+	# open file keeps: the new one may have another instance number
+	if [ "$DRIVER" = nvme ]; then gnew=/dev/ng${n2#/dev/nvme}; else gnew=$g2; fi
+	wait_for "[ -c $gnew ]" 30
+	nvme id-ns "$gnew" -n 2 >/dev/null ||
+		fail "Identify through the new $gnew"
 	exec 3<&-
 	echo "attached again: $n2 with its data; the old $g2 closed after it"
 	unload_driver
