@@ -586,26 +586,14 @@ struct nvmx_frozen_ns {
 struct nvmx_frozen_ns *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_frozen_ns *f;
-	struct nvmx_ns *ns;
-	unsigned int i, nr = 0;
+	unsigned int i;
 
 	mutex_lock(&ctrl->scan_lock);
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
-		nr++;
-	f = kmalloc(struct_size(f, ns, nr), GFP_KERNEL);
-	if (!f) {
-		up_read(&ctrl->ns_rwsem);
+	f = nvmx_freeze_io(ctrl);
+	if (IS_ERR(f)) {
 		mutex_unlock(&ctrl->scan_lock);
-		return ERR_PTR(-ENOMEM);
+		return f;
 	}
-	f->nr = 0;
-	list_for_each_entry(ns, &ctrl->namespaces, list) {
-		get_device(disk_to_dev(ns->disk));
-		blk_freeze_queue_start(ns->disk->queue);
-		f->ns[f->nr++] = ns;
-	}
-	up_read(&ctrl->ns_rwsem);
 	/* not under ns_rwsem: a timeout may need it to end these requests */
 	for (i = 0; i < f->nr; i++)
 		blk_mq_freeze_queue_wait(f->ns[i]->disk->queue);
@@ -655,8 +643,8 @@ void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
  *
  * Return: the set of namespaces frozen, each with a disk reference, for
  * nvmx_wait_freeze_io() and nvmx_unfreeze_io(); ERR_PTR(-ENOMEM) with
- * nothing frozen.  Unlike nvmx_freeze_namespaces() it leaves scans alone:
- * the reset work, which calls it, must not wait for a scan.
+ * nothing frozen.  It leaves scans alone (nvmx_freeze_namespaces() adds
+ * scan_lock): the reset work, which calls it, must not wait for a scan.
  */
 struct nvmx_frozen_ns *nvmx_freeze_io(struct nvmx_ctrl *ctrl)
 {
