@@ -4,7 +4,7 @@
 KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 CHECKPATCH ?= /usr/local/share/nvmx/checkpatch/scripts/checkpatch.pl
-SRCS := $(wildcard src/*.c src/*.h)
+SRCS := $(wildcard src/*/*.c src/*/*.h)
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 all: nvmx.ko
@@ -19,6 +19,7 @@ lint: setup
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | tee build/sparse.log
 	! grep -E '(warning|error):' build/sparse.log
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types -f $(SRCS)
+	scripts/lint-layers.sh
 
 unit:
 	$(MAKE) -C tests/unit run
@@ -59,9 +60,11 @@ uninstall:
 # make dkms-install: sources to /usr/src/nvmx-$(VERSION), dkms add, build
 # and install for $(KVER); make dkms-remove undoes it
 dkms-install: dkms-remove
-	mkdir -p /usr/src/nvmx-$(VERSION)/src /usr/src/nvmx-$(VERSION)/udev
+	mkdir -p /usr/src/nvmx-$(VERSION)/src/core /usr/src/nvmx-$(VERSION)/src/pci \
+		/usr/src/nvmx-$(VERSION)/udev
 	cp Kbuild Makefile dkms.conf /usr/src/nvmx-$(VERSION)/
-	cp src/*.c src/*.h /usr/src/nvmx-$(VERSION)/src/
+	cp src/core/*.[ch] /usr/src/nvmx-$(VERSION)/src/core/
+	cp src/pci/*.[ch] /usr/src/nvmx-$(VERSION)/src/pci/
 	cp udev/60-nvmx.rules /usr/src/nvmx-$(VERSION)/udev/
 	dkms add nvmx/$(VERSION)
 	dkms build nvmx/$(VERSION) -k $(KVER)

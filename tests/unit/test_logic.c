@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of src/nvmx_logic.h.  Each test prints one line:
+ * Unit tests of src/core/nvmx_logic.h and src/pci/pci_logic.h.  Each test prints one line:
  * "ok <name>" or "not ok <name>: <what failed>".  The exit status is the
  * number of failed tests (capped), so make stops on failure.
  */
@@ -15,6 +15,7 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 #include "nvmx_logic.h"
+#include "pci_logic.h"
 
 static int failed, passed;
 static const char *cur;

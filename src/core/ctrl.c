@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvmx: the controller object, its state machine, the nvmx class and the
- * controller character device.  Transport independent.
+ * nvmx core: the controller object, its state machine, the nvmx class,
+ * the controller and namespace character devices, sysfs, and the start of
+ * removal.  Transport independent: the transport is reached through
+ * ctrl->ops.
  */
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -11,6 +13,10 @@
 #include "nvmx.h"
 
 #define NVMX_MINORS	BIT(MINORBITS)
+
+/* the core's works: resets, scans, events, requeues, fault releases */
+struct workqueue_struct *nvmx_wq;
+EXPORT_SYMBOL_NS_GPL(nvmx_wq, NVMX);
 
 static DEFINE_IDA(nvmx_instance_ida);
 static dev_t nvmx_chr_devt;
@@ -67,6 +73,7 @@ bool nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new)
 	spin_unlock_irqrestore(&ctrl->state_lock, flags);
 	return ok;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_change_state, NVMX);
 
 /**
  * __nvmx_change_state() - nvmx_change_state() for a caller that holds
@@ -136,14 +143,16 @@ static DEVICE_ATTR_RO(state);
 static ssize_t transport_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "pcie\n");
+	return sysfs_emit(buf, "%s\n", to_nvmx_ctrl(dev)->ops->name);
 }
 static DEVICE_ATTR_RO(transport);
 
 static ssize_t address_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	return sysfs_emit(buf, "%s\n", dev_name(dev->parent));
+	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(dev);
+
+	return ctrl->ops->get_address(ctrl, buf, PAGE_SIZE);
 }
 static DEVICE_ATTR_RO(address);
 
@@ -287,30 +296,42 @@ static void nvmx_ctrl_release(struct device *dev)
 	cancel_work_sync(&ctrl->scan_work);
 	nvmx_put_admin_queue(ctrl);
 	ida_free(&nvmx_instance_ida, ctrl->instance);
-	kfree(ctrl->queues);
-	kfree(ctrl);
+	ctrl->ops->free_ctrl(ctrl);
 }
 
 /**
- * nvmx_ctrl_init() - give a new controller its instance and device
- * @ctrl: the controller, zeroed
+ * nvmx_ctrl_init() - give a new controller its instance, device and works
+ * @ctrl: the controller, zeroed, inside the transport's
  * @parent: the transport's device
+ * @ops: the transport
  *
- * After success the controller is freed by put_device(&ctrl->device); on
- * failure it is already freed, with its queue array.
+ * After success the controller is freed by put_device(&ctrl->device),
+ * whose release ends with @ops->free_ctrl; on failure @ops->free_ctrl has
+ * already freed it.
  */
-int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent)
+int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent,
+		   const struct nvmx_ctrl_ops *ops)
 {
 	int ret;
 
+	ctrl->ops = ops;
 	spin_lock_init(&ctrl->state_lock);
 	mutex_init(&ctrl->shutdown_lock);
 	ctrl->state = NVMX_CTRL_NEW;
+	INIT_WORK(&ctrl->reset_work, nvmx_reset_work);
+	INIT_WORK(&ctrl->scan_work, nvmx_scan_work);
+	INIT_WORK(&ctrl->aen_work, nvmx_aen_work);
+	INIT_WORK(&ctrl->requeue_work, nvmx_requeue_work);
+	spin_lock_init(&ctrl->requeue_lock);
+	bio_list_init(&ctrl->requeue_bios);
+	nvmx_fault_init(ctrl);
+	init_rwsem(&ctrl->ns_rwsem);
+	mutex_init(&ctrl->scan_lock);
+	INIT_LIST_HEAD(&ctrl->namespaces);
 
 	ret = ida_alloc_max(&nvmx_instance_ida, NVMX_MINORS - 1, GFP_KERNEL);
 	if (ret < 0) {
-		kfree(ctrl->queues);
-		kfree(ctrl);
+		ops->free_ctrl(ctrl);
 		return ret;
 	}
 	ctrl->instance = ret;
@@ -331,17 +352,46 @@ int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent)
 	ctrl->cdev.owner = THIS_MODULE;
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_ctrl_init, NVMX);
 
 /* Create /dev/nvmx<C> and /sys/class/nvmx/nvmx<C>. */
 int nvmx_ctrl_publish(struct nvmx_ctrl *ctrl)
 {
 	return cdev_device_add(&ctrl->cdev, &ctrl->device);
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_ctrl_publish, NVMX);
 
 void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl)
 {
 	cdev_device_del(&ctrl->cdev, &ctrl->device);
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_ctrl_unpublish, NVMX);
+
+/**
+ * nvmx_ctrl_remove_devices() - the core's part of removing a controller
+ * @ctrl: the controller, DELETING (or DEAD)
+ *
+ * Waits for the reset, event and scan works, removes hwmon, lets queued
+ * I/O finish or fail (no reset comes now), sends the requeued bios on
+ * their way, removes the namespaces and the controller's devices.  The
+ * transport then shuts the controller down and frees its resources.
+ *
+ * Context: process context.
+ */
+void nvmx_ctrl_remove_devices(struct nvmx_ctrl *ctrl)
+{
+	flush_work(&ctrl->reset_work);
+	flush_work(&ctrl->aen_work);
+	flush_work(&ctrl->scan_work);
+	nvmx_hwmon_remove(ctrl);
+	/* no reset comes now: let queued I/O finish or fail before del_gendisk */
+	nvmx_unquiesce_io(ctrl);
+	queue_work(nvmx_wq, &ctrl->requeue_work);
+	flush_work(&ctrl->requeue_work);
+	nvmx_remove_namespaces(ctrl);
+	nvmx_ctrl_unpublish(ctrl);
+}
+EXPORT_SYMBOL_NS_GPL(nvmx_ctrl_remove_devices, NVMX);
 
 /*
  * The generic char device of a namespace owns the namespace: struct nvmx_ns
@@ -482,13 +532,21 @@ void nvmx_ns_remove_generic(struct nvmx_ns *ns)
 		cdev_device_del(&ns->cdev, &ns->cdev_device);
 }
 
+/*
+ * Set up what every controller of every transport shares: the work queue,
+ * the char device regions, the classes, the debugfs root.  Called by
+ * nvmx.ko's init before the PCIe driver registers.
+ */
 int nvmx_core_init(void)
 {
 	int ret;
 
+	nvmx_wq = alloc_workqueue("nvmx-wq", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!nvmx_wq)
+		return -ENOMEM;
 	ret = alloc_chrdev_region(&nvmx_chr_devt, 0, NVMX_MINORS, "nvmx");
 	if (ret)
-		return ret;
+		goto destroy_wq;
 	ret = alloc_chrdev_region(&nvmx_generic_devt, 0, NVMX_MINORS,
 				  "nvmx-generic");
 	if (ret)
@@ -503,6 +561,7 @@ int nvmx_core_init(void)
 		ret = PTR_ERR(nvmx_generic_class);
 		goto destroy_class;
 	}
+	nvmx_debugfs_init();
 	return 0;
 
 destroy_class:
@@ -511,15 +570,19 @@ unregister_generic:
 	unregister_chrdev_region(nvmx_generic_devt, NVMX_MINORS);
 unregister_chrdev:
 	unregister_chrdev_region(nvmx_chr_devt, NVMX_MINORS);
+destroy_wq:
+	destroy_workqueue(nvmx_wq);
 	return ret;
 }
 
 void nvmx_core_exit(void)
 {
+	nvmx_debugfs_exit();
 	class_destroy(nvmx_generic_class);
 	class_destroy(nvmx_class);
 	unregister_chrdev_region(nvmx_generic_devt, NVMX_MINORS);
 	unregister_chrdev_region(nvmx_chr_devt, NVMX_MINORS);
 	ida_destroy(&nvmx_generic_minor_ida);
 	ida_destroy(&nvmx_instance_ida);
+	destroy_workqueue(nvmx_wq);
 }

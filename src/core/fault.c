@@ -32,7 +32,27 @@
 #include <linux/debugfs.h>
 #include "nvmx.h"
 
-DEFINE_STATIC_KEY_FALSE(nvmx_fault_armed);
+/* DEFINE_STATIC_KEY_FALSE(), spelt out for the export to follow it */
+struct static_key_false nvmx_fault_armed = STATIC_KEY_FALSE_INIT;
+EXPORT_SYMBOL_NS_GPL(nvmx_fault_armed, NVMX);
+
+/* Complete every held request, with the status its CQE carried. */
+static void nvmx_fault_release(struct nvmx_fault *f)
+{
+	struct llist_node *list = llist_del_all(&f->held);
+	struct nvmx_request *req, *next;
+
+	llist_for_each_entry_safe(req, next, list, held_node) {
+		WRITE_ONCE(req->held, false);
+		blk_mq_complete_request(blk_mq_rq_from_pdu(req));
+	}
+}
+
+static void nvmx_fault_release_work(struct work_struct *work)
+{
+	nvmx_fault_release(container_of(to_delayed_work(work),
+					struct nvmx_fault, release_work));
+}
 
 void nvmx_fault_init(struct nvmx_ctrl *ctrl)
 {
@@ -55,16 +75,15 @@ static void nvmx_fault_note(struct nvmx_ctrl *ctrl, struct request *rq,
 
 /**
  * nvmx_fault_cqe() - apply a completion fault to an I/O completion
- * @nq: the I/O queue that reaped it
- * @rq: its request, status and result already taken from the CQE
+ * @ctrl: the controller
+ * @rq: an I/O request, status and result already taken from its completion
  *
- * Context: the reaper of @nq (interrupt, poll or reap).
+ * Context: whoever reaps the request's queue (interrupt, poll or reap).
  * Return: true when the completion was dropped or held, false when the
  * caller goes on to complete @rq (its status perhaps replaced).
  */
-bool nvmx_fault_cqe(struct nvmx_queue *nq, struct request *rq)
+bool nvmx_fault_cqe(struct nvmx_ctrl *ctrl, struct request *rq)
 {
-	struct nvmx_ctrl *ctrl = nq->ctrl;
 	struct nvmx_fault *f = &ctrl->fault;
 	struct nvmx_request *req = nvmx_req(rq);
 
@@ -72,7 +91,7 @@ bool nvmx_fault_cqe(struct nvmx_queue *nq, struct request *rq)
 		nvmx_fault_note(ctrl, rq, "completion dropped");
 		return true;
 	}
-	if (READ_ONCE(f->fatal_lba) && nvmx_is_rw(nq, &req->cmd) &&
+	if (READ_ONCE(f->fatal_lba) && nvmx_is_rw(1, &req->cmd) &&
 	    le64_to_cpu(req->cmd.rw.slba) == READ_ONCE(f->fatal_lba)) {
 		nvmx_fault_note(ctrl, rq, "completion dropped, controller to look fatal");
 		WRITE_ONCE(req->fatal, true);
@@ -92,6 +111,7 @@ bool nvmx_fault_cqe(struct nvmx_queue *nq, struct request *rq)
 	}
 	return false;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_fault_cqe, NVMX);
 
 /**
  * nvmx_fault_admin() - whether to fail an admin command now
@@ -109,12 +129,13 @@ bool nvmx_fault_admin(struct nvmx_ctrl *ctrl, struct request *rq)
 	nvmx_fault_note(ctrl, rq, "admin command failed during reset");
 	return true;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_fault_admin, NVMX);
 
 /**
  * nvmx_fault_disable() - whether to skip a controller disable
  * @ctrl: the controller
  *
- * Context: nvmx_dev_disable(), shutdown_lock held.
+ * Context: the transport's disable, shutdown_lock held.
  * Return: true when the disable is not to be sent; the caller treats the
  * controller as one whose RDY never dropped.
  */
@@ -126,6 +147,7 @@ bool nvmx_fault_disable(struct nvmx_ctrl *ctrl)
 	dev_info(&ctrl->device, "fault injection: controller disable not sent\n");
 	return true;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_fault_disable, NVMX);
 
 /**
  * nvmx_fault_queue_limit() - the I/O queues a reset may create
@@ -146,6 +168,7 @@ unsigned int nvmx_fault_queue_limit(struct nvmx_ctrl *ctrl, unsigned int nr)
 		 limit, nr);
 	return limit;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_fault_queue_limit, NVMX);
 
 /**
  * nvmx_fault_csts() - CSTS as the timeout handler is to see it
@@ -161,24 +184,7 @@ u32 nvmx_fault_csts(struct nvmx_ctrl *ctrl, struct request *rq, u32 csts)
 		return csts;
 	return csts | NVME_CSTS_CFS;
 }
-
-/* Complete every held request, with the status its CQE carried. */
-static void nvmx_fault_release(struct nvmx_fault *f)
-{
-	struct llist_node *list = llist_del_all(&f->held);
-	struct nvmx_request *req, *next;
-
-	llist_for_each_entry_safe(req, next, list, held_node) {
-		WRITE_ONCE(req->held, false);
-		blk_mq_complete_request(blk_mq_rq_from_pdu(req));
-	}
-}
-
-void nvmx_fault_release_work(struct work_struct *work)
-{
-	nvmx_fault_release(container_of(to_delayed_work(work),
-					struct nvmx_fault, release_work));
-}
+EXPORT_SYMBOL_NS_GPL(nvmx_fault_csts, NVMX);
 
 /**
  * nvmx_fault_flush() - complete the held requests now
@@ -192,6 +198,7 @@ void nvmx_fault_flush(struct nvmx_ctrl *ctrl)
 	cancel_delayed_work_sync(&ctrl->fault.release_work);
 	nvmx_fault_release(&ctrl->fault);
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_fault_flush, NVMX);
 
 /* The count files: 0 to INT_MAX; a non-zero count arms the hooks. */
 static int nvmx_fault_count_get(void *data, u64 *val)

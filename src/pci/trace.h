@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nvmx tracepoints: one event for each step of command processing the host
- * performs or observes, plus timeouts and resets.  Event system "nvmx".
+ * nvmx PCIe tracepoints: one event for each step of command processing the
+ * host performs or observes on PCIe (the seed's steps 1, 2, 6, 7 and 8).
+ * Event system "nvmx", as the core's (core/trace.h).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM nvmx
 
-#if !defined(NVMX_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
-#define NVMX_TRACE_H
+#if !defined(NVMX_PCI_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define NVMX_PCI_TRACE_H
 
 #include <linux/tracepoint.h>
 
-#include "nvmx.h"
+#include "pci.h"
 
 /* Step 1: the command is in its SQ slot. */
 TRACE_EVENT(nvmx_sq_write,
@@ -26,7 +27,7 @@ TRACE_EVENT(nvmx_sq_write,
 			     __field(u64, slba)
 			     __field(u32, nlb)
 			     __field(u16, slot)),
-	    TP_fast_assign(bool rw = nvmx_is_rw(nq, cmd);
+	    TP_fast_assign(bool rw = nvmx_is_rw(nq->qid, cmd);
 
 			   __entry->ctrl = nq->ctrl->instance;
 			   __entry->qid = nq->qid;
@@ -120,62 +121,10 @@ TRACE_EVENT(nvmx_cq_doorbell,
 		      __entry->mmio)
 );
 
-/* The request is handed back to blk-mq (or requeued for a retry). */
-TRACE_EVENT(nvmx_complete,
-	    TP_PROTO(struct nvmx_queue *nq, struct request *rq, bool retry),
-	    TP_ARGS(nq, rq, retry),
-	    TP_STRUCT__entry(__field(int, ctrl)
-			     __field(u16, qid)
-			     __field(u16, cid)
-			     __field(u16, status)
-			     __field(u8, retries)
-			     __field(bool, retry)),
-	    TP_fast_assign(__entry->ctrl = nq->ctrl->instance;
-			   __entry->qid = nq->qid;
-			   __entry->cid = nvmx_req(rq)->cmd.common.command_id;
-			   __entry->status = nvmx_req(rq)->status;
-			   __entry->retries = nvmx_req(rq)->retries;
-			   __entry->retry = retry;),
-	    TP_printk("nvmx%d qid=%u cid=0x%04x status=0x%x retries=%u%s",
-		      __entry->ctrl, __entry->qid, __entry->cid, __entry->status,
-		      __entry->retries, __entry->retry ? " requeued" : "")
-);
-
-TRACE_EVENT(nvmx_timeout,
-	    TP_PROTO(struct nvmx_queue *nq, struct request *rq, u32 csts),
-	    TP_ARGS(nq, rq, csts),
-	    TP_STRUCT__entry(__field(int, ctrl)
-			     __field(u16, qid)
-			     __field(u16, cid)
-			     __field(u8, opcode)
-			     __field(u32, csts)),
-	    TP_fast_assign(__entry->ctrl = nq->ctrl->instance;
-			   __entry->qid = nq->qid;
-			   __entry->cid = nvmx_req(rq)->cmd.common.command_id;
-			   __entry->opcode = nvmx_req(rq)->cmd.common.opcode;
-			   __entry->csts = csts;),
-	    TP_printk("nvmx%d qid=%u cid=0x%04x opcode=0x%02x csts=0x%x",
-		      __entry->ctrl, __entry->qid, __entry->cid, __entry->opcode,
-		      __entry->csts)
-);
-
-TRACE_EVENT(nvmx_reset,
-	    TP_PROTO(struct nvmx_ctrl *ctrl, const char *phase, int err),
-	    TP_ARGS(ctrl, phase, err),
-	    TP_STRUCT__entry(__field(int, ctrl)
-			     __string(phase, phase)
-			     __field(int, err)),
-	    TP_fast_assign(__entry->ctrl = ctrl->instance;
-			   __assign_str(phase, phase);
-			   __entry->err = err;),
-	    TP_printk("nvmx%d %s err=%d", __entry->ctrl, __get_str(phase),
-		      __entry->err)
-);
-
-#endif /* NVMX_TRACE_H */
+#endif /* NVMX_PCI_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH
-#define TRACE_INCLUDE_PATH .
+#define TRACE_INCLUDE_PATH pci
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE trace
 #include <trace/define_trace.h>

@@ -360,13 +360,11 @@ static void nvmx_destroy_ns(struct nvmx_ns *ns)
 	nvmx_ns_put(ns);
 }
 
-/* Take a namespace off the list; off it, no reset will unquiesce it. */
+/* Take a namespace off the list (quiesce.c). */
 static void nvmx_unlink_ns(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns)
 {
 	down_write(&ctrl->ns_rwsem);
-	list_del(&ns->list);
-	if (test_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
-		blk_mq_unquiesce_queue(ns->disk->queue);
+	nvmx_ns_list_del_locked(ctrl, ns);
 	up_write(&ctrl->ns_rwsem);
 }
 
@@ -406,12 +404,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	nvmx_ns_set_limits(ns, id);
 	set_capacity(disk, nvmx_ns_sectors(ns, id));
 
-	/* join the list quiesced if the controller's I/O queues are */
-	down_write(&ctrl->ns_rwsem);
-	if (test_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
-		blk_mq_quiesce_queue(disk->queue);
-	list_add_tail(&ns->list, &ctrl->namespaces);
-	up_write(&ctrl->ns_rwsem);
+	nvmx_ns_list_add(ctrl, ns);
 
 	ret = device_add_disk(&ctrl->device, disk, nvmx_ns_groups);
 	if (ret)
@@ -489,10 +482,8 @@ static void nvmx_remove_stale_ns(struct nvmx_ctrl *ctrl, u32 gen)
 	list_for_each_entry_safe(ns, next, &ctrl->namespaces, list) {
 		if (ns->scan_gen == gen)
 			continue;
-		list_move_tail(&ns->list, &stale);
-		/* off the list, no reset will unquiesce it */
-		if (test_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
-			blk_mq_unquiesce_queue(ns->disk->queue);
+		nvmx_ns_list_del_locked(ctrl, ns);
+		list_add_tail(&ns->list, &stale);
 	}
 	up_write(&ctrl->ns_rwsem);
 
@@ -720,31 +711,4 @@ void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl)
 
 	list_for_each_entry_safe(ns, next, &removed, list)
 		nvmx_destroy_ns(ns);
-}
-
-/*
- * Stop dispatch on every namespace queue.  Idempotent; the write lock
- * keeps quiesce and unquiesce from interleaving (blk-mq counts them).
- */
-void nvmx_quiesce_io(struct nvmx_ctrl *ctrl)
-{
-	struct nvmx_ns *ns;
-
-	down_write(&ctrl->ns_rwsem);
-	if (!test_and_set_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
-		list_for_each_entry(ns, &ctrl->namespaces, list)
-			blk_mq_quiesce_queue(ns->disk->queue);
-	up_write(&ctrl->ns_rwsem);
-}
-
-/* Restart dispatch on every namespace queue.  Idempotent. */
-void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl)
-{
-	struct nvmx_ns *ns;
-
-	down_write(&ctrl->ns_rwsem);
-	if (test_and_clear_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
-		list_for_each_entry(ns, &ctrl->namespaces, list)
-			blk_mq_unquiesce_queue(ns->disk->queue);
-	up_write(&ctrl->ns_rwsem);
 }

@@ -1,43 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvmx: debugfs, /sys/kernel/debug/nvmx/nvmx<C>/
+ * nvmx PCIe transport: its debugfs files, beside the core's in
+ * /sys/kernel/debug/nvmx/nvmx<C>/ (core/debugfs.c):
  *
- *   regs        controller registers (CAP, VS, CC, CSTS, AQA, ASQ, ACQ)
- *   resets      resets done, bring-up included
- *   aen_submitted, aen_events
- *               Asynchronous Event Requests sent, events handled
- *   requeued    requests whose queue a reset did not bring back, their
- *               bios sent again on the queues there were then
  *   queues      one line of counters per queue
  *   q<N>/stats  the same counters for one queue, one per line
  *   q<N>/latency  submit-to-completion histogram, log2 buckets of ns
- *   fault/      fault injection (fault.c)
  *
  * Counters are read without locks: a value may be a few commands behind.
  */
 #include <linux/debugfs.h>
-#include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/seq_file.h>
 
-#include "nvmx.h"
-
-static struct dentry *nvmx_debugfs_root;
-
-static int regs_show(struct seq_file *m, void *unused)
-{
-	struct nvmx_ctrl *ctrl = m->private;
-	void __iomem *bar = ctrl->bar;
-
-	seq_printf(m, "CAP   0x%016llx\n", lo_hi_readq(bar + NVME_REG_CAP));
-	seq_printf(m, "VS    0x%08x\n", readl(bar + NVME_REG_VS));
-	seq_printf(m, "CC    0x%08x\n", readl(bar + NVME_REG_CC));
-	seq_printf(m, "CSTS  0x%08x\n", readl(bar + NVME_REG_CSTS));
-	seq_printf(m, "AQA   0x%08x\n", readl(bar + NVME_REG_AQA));
-	seq_printf(m, "ASQ   0x%016llx\n", lo_hi_readq(bar + NVME_REG_ASQ));
-	seq_printf(m, "ACQ   0x%016llx\n", lo_hi_readq(bar + NVME_REG_ACQ));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(regs);
+#include "pci.h"
 
 static u64 nvmx_inflight(struct nvmx_queue *nq)
 {
@@ -46,12 +21,12 @@ static u64 nvmx_inflight(struct nvmx_queue *nq)
 
 static int queues_show(struct seq_file *m, void *unused)
 {
-	struct nvmx_ctrl *ctrl = m->private;
+	struct nvmx_pci_ctrl *pctrl = m->private;
 	unsigned int i;
 
 	seq_puts(m, "qid depth vector live sq_tail cq_head phase submitted completed inflight max_inflight sq_doorbells cq_doorbells irqs errors timeouts bad_cqes sq_shadowed cq_shadowed polls sgl_cmds plug_lists aborts cq_depth cq_deferred\n");
-	for (i = 0; i < READ_ONCE(ctrl->nr_alloc_queues); i++) {
-		struct nvmx_queue *nq = &ctrl->queues[i];
+	for (i = 0; i < READ_ONCE(pctrl->nr_alloc_queues); i++) {
+		struct nvmx_queue *nq = &pctrl->queues[i];
 
 		seq_printf(m, "%u %u %d %d %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu %llu %llu %llu %lld %u %llu\n",
 			   nq->qid, nq->depth, READ_ONCE(nq->cq_vector),
@@ -126,24 +101,14 @@ static int latency_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(latency);
 
-void nvmx_debugfs_add_ctrl(struct nvmx_ctrl *ctrl)
+/* The queues file; the core has made the controller's directory. */
+void nvmx_pci_debugfs_add_ctrl(struct nvmx_pci_ctrl *pctrl)
 {
-	ctrl->debugfs = debugfs_create_dir(dev_name(&ctrl->device),
-					   nvmx_debugfs_root);
-	debugfs_create_file("regs", 0400, ctrl->debugfs, ctrl, &regs_fops);
-	debugfs_create_file("queues", 0400, ctrl->debugfs, ctrl,
+	debugfs_create_file("queues", 0400, pctrl->ctrl.debugfs, pctrl,
 			    &queues_fops);
-	debugfs_create_u64("resets", 0400, ctrl->debugfs, &ctrl->nr_resets);
-	debugfs_create_u64("aen_submitted", 0400, ctrl->debugfs,
-			   &ctrl->aen_submitted);
-	debugfs_create_u64("aen_events", 0400, ctrl->debugfs,
-			   &ctrl->aen_events);
-	debugfs_create_u64("requeued", 0400, ctrl->debugfs,
-			   &ctrl->nr_requeued);
-	nvmx_fault_debugfs(ctrl);
 }
 
-void nvmx_debugfs_add_queue(struct nvmx_queue *nq)
+void nvmx_pci_debugfs_add_queue(struct nvmx_queue *nq)
 {
 	char name[16];
 
@@ -151,21 +116,4 @@ void nvmx_debugfs_add_queue(struct nvmx_queue *nq)
 	nq->debugfs = debugfs_create_dir(name, nq->ctrl->debugfs);
 	debugfs_create_file("stats", 0400, nq->debugfs, nq, &stats_fops);
 	debugfs_create_file("latency", 0400, nq->debugfs, nq, &latency_fops);
-}
-
-/* Remove the controller's files; waits for readers to leave them. */
-void nvmx_debugfs_remove_ctrl(struct nvmx_ctrl *ctrl)
-{
-	debugfs_remove_recursive(ctrl->debugfs);
-	ctrl->debugfs = NULL;
-}
-
-void nvmx_debugfs_init(void)
-{
-	nvmx_debugfs_root = debugfs_create_dir("nvmx", NULL);
-}
-
-void nvmx_debugfs_exit(void)
-{
-	debugfs_remove_recursive(nvmx_debugfs_root);
 }

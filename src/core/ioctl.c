@@ -146,8 +146,8 @@ static u64 nvmx_user_xfer_need(const struct nvme_command *c,
 static int nvmx_map_user_data(struct request *rq, struct io_uring_cmd *ioucmd,
 			      u64 ubuf, u32 len, bool vec)
 {
-	struct nvmx_queue *nq = rq->mq_hctx->driver_data;
-	struct nvmx_ns *ns = nq->qid ? rq->q->queuedata : NULL;
+	struct nvmx_ctrl *ctrl = nvmx_rq_ctrl(rq);
+	struct nvmx_ns *ns = rq->q != ctrl->admin_q ? rq->q->queuedata : NULL;
 	u64 need, have = 0;
 	int ret;
 
@@ -162,7 +162,7 @@ static int nvmx_map_user_data(struct request *rq, struct io_uring_cmd *ioucmd,
 		return 0;
 	if (rq->bio)
 		blk_rq_unmap_user(rq->bio);
-	dev_warn_ratelimited(&nq->ctrl->device,
+	dev_warn_ratelimited(&ctrl->device,
 			     "%s: opcode 0x%02x moves %llu bytes, its buffer holds %llu: refused\n",
 			     current->comm, nvmx_req(rq)->cmd.common.opcode,
 			     need, have);
@@ -200,12 +200,16 @@ static int nvmx_map_user_meta(struct nvmx_ctrl *ctrl, struct request *rq,
 			      struct nvmx_user_meta *meta)
 {
 	struct nvme_command *c = &nvmx_req(rq)->cmd;
-	struct device *dev = &ctrl->pdev->dev;
+	struct device *dev = ctrl->dma_dev;
 	u64 need = nvmx_user_meta_need(c, ns), max;
 
-	/* at most what the largest transfer has, on a namespace with some */
-	max = ns && !ns->ext ? ((u64)ctrl->max_hw_sectors << SECTOR_SHIFT >>
-				ns->lba_shift) * ns->ms : 0;
+	/*
+	 * at most what the largest transfer has, on a namespace with some,
+	 * through a transport that maps it
+	 */
+	max = dev && ns && !ns->ext ?
+	      ((u64)ctrl->max_hw_sectors << SECTOR_SHIFT >> ns->lba_shift) *
+	      ns->ms : 0;
 	meta->buf = NULL;
 	if (!ubuf || !len) {
 		if (!need)
@@ -265,20 +269,6 @@ static int nvmx_unmap_user_meta(struct nvmx_user_meta *meta, int ret)
 	kfree(meta->buf);
 	meta->buf = NULL;
 	return ret;
-}
-
-/*
- * What a passthrough command reports: the positive NVMe status of a
- * failed command, -EINTR for one cancelled by a reset, else the errno of
- * the block status.
- */
-static int nvmx_user_status(struct request *rq, blk_status_t sts)
-{
-	u16 status = nvmx_req(rq)->status;
-
-	if (status == NVME_SC_HOST_ABORTED_CMD)
-		return -EINTR;
-	return status ? status : blk_status_to_errno(sts);
 }
 
 /**

@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nvmx: driver structures, locking rules and prototypes.
+ * nvmx core: what every transport shares (docs/architecture.md).  The
+ * controller object and its state machine, namespaces and their block and
+ * char devices, the ioctls, asynchronous events, hwmon, debugfs, fault
+ * injection, command setup and the retry policy.  A transport embeds
+ * struct nvmx_ctrl in its own controller and gives the core a struct
+ * nvmx_ctrl_ops; that table is the only way the core reaches it.
  *
  * Locking overview
  *  - nvmx_ctrl.state is changed only through nvmx_change_state(), under
  *    state_lock.  Readers that only take a decision use READ_ONCE().
  *  - nvmx_ctrl.shutdown_lock serialises enabling and disabling the
- *    controller (reset work, timeout handler, remove).
- *  - nvmx_queue submission fields are protected by sq_lock; completion
- *    fields are owned by whoever reaps the queue: its interrupt handler, or
- *    a caller holding cq_lock with the interrupt disabled or synchronised.
+ *    controller (reset work, timeout handler, remove); disable_gen counts
+ *    the disables under it.
  *  - nvmx_ctrl.namespaces is protected by ns_rwsem.  Nobody holds it while
  *    waiting for a command, since a timeout may need it to disable the
- *    controller.
+ *    controller.  NVMX_CTRL_IO_QUIESCED changes only under it too
+ *    (quiesce.c).
  *  - nvmx_ctrl.scan_lock keeps namespace scans apart from a Format NVM
  *    sent through passthrough, which holds it, with every namespace queue
  *    frozen, until the namespaces have their new formats.  Neither the
  *    timeout handler nor the reset work takes it.
+ *  - The transport's own queues and locks are its business; the core
+ *    calls its ops without holding any lock but where an op says so.
  */
 #ifndef NVMX_H
 #define NVMX_H
@@ -24,15 +30,12 @@
 #include <linux/bio.h>
 #include <linux/blk-mq.h>
 #include <linux/cdev.h>
-#include <linux/dmapool.h>
 #include <linux/jump_label.h>
 #include <linux/llist.h>
-#include <linux/mempool.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/nvme.h>
-#include <linux/pci.h>
 #include <linux/rwsem.h>
-#include <linux/scatterlist.h>
 #include <linux/uuid.h>
 #include <linux/workqueue.h>
 
@@ -41,15 +44,8 @@
 #define NVMX_AQ_DEPTH		32
 /* admin tags 0 to NVMX_AQ_DEPTH - 3 are blk-mq's; this one is the AER's */
 #define NVMX_AEN_TAG		(NVMX_AQ_DEPTH - 2)
-#define NVMX_SQES		6	/* log2 of the 64-byte SQ entry */
-#define NVMX_CQES		4	/* log2 of the 16-byte CQ entry */
-#define NVMX_INLINE_SG		2	/* segments mapped without allocation */
-#define NVMX_MAX_PRP_LISTS	4	/* chained PRP list pages per command */
-/* PRP lists of up to 32 entries, SGL lists of up to 16 descriptors */
-#define NVMX_SMALL_POOL_SIZE	256
 #define NVMX_WZ_DEAC		BIT(9)	/* Write Zeroes: deallocate */
 #define NVMX_CAP_NSSRS		BIT_ULL(36)	/* NVM Subsystem Reset supported */
-#define NVMX_NSSR_MAGIC		0x4e564d65	/* "NVMe" */
 
 /* A module parameter with its allowed range; @val must stay first. */
 struct nvmx_uint_param {
@@ -58,14 +54,13 @@ struct nvmx_uint_param {
 	unsigned int max;
 };
 
+/* params.c: nvmx.ko's parameters that every transport honours */
+extern const struct kernel_param_ops nvmx_range_ops;
 extern struct nvmx_uint_param nvmx_admin_timeout;	/* seconds */
 extern struct nvmx_uint_param nvmx_io_timeout;		/* seconds */
 extern struct nvmx_uint_param nvmx_max_retries;
 extern struct nvmx_uint_param nvmx_nr_io_queues;	/* 0: one per CPU */
 extern struct nvmx_uint_param nvmx_io_queue_depth;
-extern struct nvmx_uint_param nvmx_poll_queues;
-extern struct nvmx_uint_param nvmx_sgl_threshold;	/* bytes, 0: never */
-extern bool nvmx_use_dbbuf;
 
 enum nvmx_ctrl_state {
 	NVMX_CTRL_NEW,
@@ -78,67 +73,6 @@ enum nvmx_ctrl_state {
 struct nvmx_ctrl;
 
 /**
- * struct nvmx_queue - one submission/completion queue pair
- *
- * The admin queue is queue 0; I/O queues follow.  Both rings live in
- * coherent DMA memory; the doorbells are in BAR0.
- */
-struct nvmx_queue {
-	struct nvmx_ctrl *ctrl;
-
-	/* submission side, protected by sq_lock */
-	spinlock_t sq_lock;
-	struct nvme_command *sqes;
-	u16 sq_tail;
-	u16 last_sq_tail;	/* tail value last written to the doorbell */
-
-	/* completion side, owned by the reaper (see the locking overview) */
-	spinlock_t cq_lock;
-	struct nvme_completion *cqes;
-	u16 cq_head;
-	u16 cq_reported;	/* head value last written to the doorbell */
-	u8 cq_phase;
-
-	/* set up at creation, read-only afterwards */
-	u16 qid;
-	u16 depth;		/* SQ slots */
-	u16 cq_depth;		/* CQ slots, depth or more */
-	u16 cq_hold;		/* consumed CQ entries that may go unreported */
-	s16 cq_vector;		/* -1 when the queue has no interrupt */
-	u32 __iomem *sq_db;
-	u32 __iomem *cq_db;
-	__le32 *dbbuf_sq_db;	/* shadow doorbells and event indexes, */
-	__le32 *dbbuf_cq_db;	/* NULL when not in use */
-	__le32 *dbbuf_sq_ei;
-	__le32 *dbbuf_cq_ei;
-	dma_addr_t sq_dma;
-	dma_addr_t cq_dma;
-
-	unsigned long flags;
-#define NVMX_QUEUE_LIVE		0	/* created on the controller */
-
-	/* statistics, updated by the side that owns the field */
-	u64 submitted;		/* under sq_lock */
-	u64 sq_doorbells;	/* under sq_lock: MMIO writes */
-	u64 sq_shadowed;	/* under sq_lock: shadow-only updates */
-	u64 max_inflight;	/* under sq_lock */
-	u64 sgl_cmds;		/* under sq_lock: data described by SGLs */
-	u64 plug_lists;		/* under sq_lock: runs written by queue_rqs */
-	u64 completed;		/* by the reaper */
-	u64 cq_doorbells;	/* by the reaper: MMIO writes */
-	u64 cq_shadowed;	/* by the reaper: shadow-only updates */
-	u64 cq_deferred;	/* by the reaper: heads left unreported */
-	u64 irqs;		/* by the reaper */
-	u64 polls;		/* by the reaper: polls that found completions */
-	u64 errors;		/* by the reaper: completions with a status */
-	u64 bad_cqes;		/* by the reaper */
-	u64 lat_hist[NVMX_LAT_BUCKETS];	/* by the reaper */
-	atomic64_t timeouts;	/* by the timeout handlers */
-	atomic64_t aborts;	/* by the timeout handlers: Aborts sent */
-	struct dentry *debugfs;
-};
-
-/**
  * struct nvmx_request - per-request state, in the blk-mq PDU
  * @cmd: the command; filled by the submitter for passthrough requests,
  *	built by queue_rq for block I/O
@@ -146,13 +80,7 @@ struct nvmx_queue {
  * @status: the completion's status field, shifted right past the phase bit
  * @retries: times this request was sent again after a retryable error
  * @gen: generation counter folded into the command id
- * @nents: mapped scatterlist entries, 0 when @sg is unused
- * @nr_prp_lists: PRP list pages (or the one SGL list) in @prp_lists
- * @small_list: the one list came from the small pool
- * @sgl: the data is described by an SGL
- * @first_dma: DMA address of a single-segment mapping (no scatterlist)
- * @first_len: its length, 0 when the request has no single mapping
- * @submit_ns: when queue_rq put the command in its SQ slot (local_clock(),
+ * @submit_ns: when the transport sent the command (local_clock(),
  *	good for a latency histogram across CPUs, not for wall time)
  * @aborted: an Abort was sent for it; the next timeout resets
  * @timed_out: it timed out since it was last sent; a reset's cancellation
@@ -161,7 +89,9 @@ struct nvmx_queue {
  * @fatal: fault injection dropped its completion; its timeout finds the
  *	controller fatal
  * @held_node: entry in nvmx_fault.held
- * @sg: the scatterlist, @inline_sg or from the controller's mempool
+ *
+ * The transport's per-request data follows it in the blk-mq PDU: a
+ * transport's own request structure begins with this one.
  */
 struct nvmx_request {
 	struct nvme_command cmd;
@@ -169,22 +99,12 @@ struct nvmx_request {
 	u16 status;
 	u8 retries;
 	u8 gen;
-	u8 nents;
-	u8 nr_prp_lists;
-	bool small_list;
-	bool sgl;
 	bool aborted;
 	bool timed_out;
 	bool held;
 	bool fatal;
-	dma_addr_t first_dma;
-	u32 first_len;
 	u64 submit_ns;
 	struct llist_node held_node;
-	struct scatterlist *sg;
-	void *prp_lists[NVMX_MAX_PRP_LISTS];
-	dma_addr_t prp_dma[NVMX_MAX_PRP_LISTS];
-	struct scatterlist inline_sg[NVMX_INLINE_SG];
 };
 
 /* A namespace's identifiers; all zero when not reported. */
@@ -245,11 +165,10 @@ static inline void nvmx_ns_put(struct nvmx_ns *ns)
 #define NVMX_PI_SIZE	8
 
 /* An I/O command with a starting LBA and a block count (for tracing). */
-static inline bool nvmx_is_rw(struct nvmx_queue *nq,
-			      const struct nvme_command *cmd)
+static inline bool nvmx_is_rw(u16 qid, const struct nvme_command *cmd)
 {
-	return nq->qid && (cmd->common.opcode == nvme_cmd_read ||
-			   cmd->common.opcode == nvme_cmd_write);
+	return qid && (cmd->common.opcode == nvme_cmd_read ||
+		       cmd->common.opcode == nvme_cmd_write);
 }
 
 static inline struct nvmx_request *nvmx_req(struct request *rq)
@@ -291,32 +210,84 @@ struct nvmx_fault {
 };
 
 /**
- * struct nvmx_ctrl - one NVMe controller
+ * struct nvmx_ctrl_ops - what a transport provides; the core reaches the
+ * transport through nothing else
+ * @name: the transport, as /sys/class/nvmx/nvmx<C>/transport shows it
+ * @reg_read32: read a 32-bit controller register (MMIO on PCIe, Property
+ *	Get on fabrics); @off is its offset (NVME_REG_*)
+ * @reg_read64: read a 64-bit controller register
+ * @reg_write32: write a 32-bit controller register
+ * @enable: the transport's part of a reset, with the controller disabled:
+ *	bring up the admin queue, call nvmx_init_identify(), create the I/O
+ *	queues and set nr_io_queues.  Sets *@gen to disable_gen as read under
+ *	shutdown_lock together with the admin queue's bring-up, so that the
+ *	reset work sees any disable after it.  Fails with -ENODEV unless the
+ *	state is RESETTING.  Context: the reset work.
+ * @disable: stop the controller and end everything in flight: quiesce
+ *	(nvmx_quiesce_all()), stop the controller, cut off its DMA when it did
+ *	not confirm it stopped, reap, bump disable_gen, clear
+ *	NVMX_CTRL_AEN_PENDING, cancel (nvmx_cancel_all()) and resume
+ *	(nvmx_resume_after_disable()).  Idempotent; a shutdown notification
+ *	instead of a plain disable when @shutdown.  Context: process context,
+ *	takes shutdown_lock.
+ * @submit_async_event: send the Asynchronous Event Request (command id
+ *	NVMX_AEN_TAG) unless NVMX_CTRL_AEN_PENDING is set, testing and setting
+ *	it atomically with the admin queue's liveness, and count it in
+ *	aen_submitted.  Context: process context.
+ * @subsystem_reset: start an NVM Subsystem Reset; NULL when the transport
+ *	has none.  Called from the reset work, before @disable.
+ * @queue_limits: the transport's own limits on a request queue (the
+ *	core sets the transfer size and segment count).
+ * @get_address: the controller's address, one line, for sysfs.
+ * @describe: optional: log the transport's line about a controller that
+ *	just went live (queues, interrupts, ...).
+ * @delete_ctrl: remove a dead controller's devices, from a work item of
+ *	the transport's (the core may be in the reset work or a timeout).
+ * @free_ctrl: free the transport's controller; called by the release of
+ *	ctrl->device, after the core has let go of everything.
+ */
+struct nvmx_ctrl_ops {
+	const char *name;
+	int (*reg_read32)(struct nvmx_ctrl *ctrl, u32 off, u32 *val);
+	int (*reg_read64)(struct nvmx_ctrl *ctrl, u32 off, u64 *val);
+	int (*reg_write32)(struct nvmx_ctrl *ctrl, u32 off, u32 val);
+	int (*enable)(struct nvmx_ctrl *ctrl, u64 *gen);
+	void (*disable)(struct nvmx_ctrl *ctrl, bool shutdown);
+	void (*submit_async_event)(struct nvmx_ctrl *ctrl);
+	void (*subsystem_reset)(struct nvmx_ctrl *ctrl);
+	void (*queue_limits)(struct nvmx_ctrl *ctrl, struct request_queue *q);
+	int (*get_address)(struct nvmx_ctrl *ctrl, char *buf, int size);
+	void (*describe)(struct nvmx_ctrl *ctrl);
+	void (*delete_ctrl)(struct nvmx_ctrl *ctrl);
+	void (*free_ctrl)(struct nvmx_ctrl *ctrl);
+};
+
+/**
+ * struct nvmx_ctrl - one NVMe controller, as the core sees it
+ *
+ * Embedded in the transport's controller (struct nvmx_pci_ctrl, ...).
  */
 struct nvmx_ctrl {
-	struct pci_dev *pdev;
-	void __iomem *bar;
-	resource_size_t bar_size;
+	const struct nvmx_ctrl_ops *ops;
 	struct device device;	/* /sys/class/nvmx/nvmx<C>, owns the struct */
 	struct cdev cdev;
 	int instance;
+	/* maps separate metadata for passthrough; NULL: the transport has none */
+	struct device *dma_dev;
 
 	spinlock_t state_lock;		/* protects state */
 	enum nvmx_ctrl_state state;
 	struct mutex shutdown_lock;	/* serialises enable and disable */
 	struct work_struct reset_work;
-	struct work_struct remove_work;	/* unbinds a dead controller */
 	/* bios of requests whose queue a reset did not bring back */
 	spinlock_t requeue_lock;
 	struct bio_list requeue_bios;	/* under requeue_lock */
 	u64 nr_requeued;		/* under requeue_lock: requests */
 	struct work_struct requeue_work;	/* sends them again */
 
-	/* registers, read at enable */
+	/* registers, read by the transport at probe */
 	u64 cap;
 	u32 vs;
-	u32 db_stride;		/* bytes between doorbells */
-	u32 page_shift;		/* controller memory page size */
 
 	/* from Identify Controller, under shutdown_lock in reset work */
 	char model[41];
@@ -340,30 +311,25 @@ struct nvmx_ctrl {
 	u8 dmrl;		/* Dataset Management ranges, 0: no limit */
 	u8 wzsl;		/* Write Zeroes size limit, 2^n min pages */
 	u32 dmrsl;		/* blocks per Dataset Management range */
+
+	/* transfer limits: the transport's, then MDTS (nvmx_init_identify()) */
+	u32 transport_max_sectors;	/* set by the transport at probe */
 	u32 max_hw_sectors;
+	unsigned int max_segments;	/* set by the transport at probe */
 
-	/* shadow doorbell buffers, NULL when not in use (reset work) */
-	__le32 *dbbuf_dbs;
-	__le32 *dbbuf_eis;
-	dma_addr_t dbbuf_dbs_dma;
-	dma_addr_t dbbuf_eis_dma;
-
-	struct nvmx_queue *queues;	/* [0] is the admin queue */
-	unsigned int nr_queues;		/* allocated entries of @queues */
-	unsigned int nr_poll_wanted;	/* poll_queues when probed */
-	unsigned int nr_alloc_queues;	/* queues with rings in memory */
-	unsigned int nr_vectors;	/* interrupt vectors allocated */
 	unsigned int nr_io_queues;	/* I/O queues created on the controller */
-	unsigned int nr_poll_queues;	/* the last of them, without interrupts */
 	u16 io_depth;			/* slots per I/O queue */
 
 	unsigned long flags;
 #define NVMX_CTRL_IO_QUIESCED	0	/* namespace queues are quiesced */
 /*
- * an Asynchronous Event Request is outstanding: set under the admin queue's
- * sq_lock when it is sent, cleared by its completion or a disable
+ * an Asynchronous Event Request is outstanding: set by the transport's
+ * submit_async_event, atomically with its admin queue's liveness; cleared
+ * by its completion or a disable
  */
 #define NVMX_CTRL_AEN_PENDING	1
+/* an NVM Subsystem Reset is to start the reset work (nvmx_subsystem_reset) */
+#define NVMX_CTRL_NSSR		2
 
 	struct blk_mq_tag_set admin_set;
 	struct request_queue *admin_q;
@@ -377,51 +343,79 @@ struct nvmx_ctrl {
 
 	u64 nr_resets;			/* by the reset work */
 	u64 disable_gen;		/* disables done, under shutdown_lock */
-	atomic_t aborts_outstanding;	/* by timeout handler and abort end_io */
 	struct nvmx_fault fault;
 	struct work_struct aen_work;
 	u32 aen_result;			/* of the last event, for aen_work */
-	u64 aen_submitted;		/* under the admin queue's sq_lock */
+	u64 aen_submitted;		/* by the transport's submit_async_event */
 	u64 aen_events;			/* by aen_work */
 	struct device *hwmon;		/* by the reset work, then remove */
 	struct dentry *debugfs;		/* /sys/kernel/debug/nvmx/nvmx<C> */
-
-	struct dma_pool *prp_page_pool;
-	struct dma_pool *prp_small_pool;
-	mempool_t *sg_pool;
-	unsigned int max_segments;
 };
 
-/* core.c: controller object, state machine, class and char device */
+/* The submission queue id a request goes out on: 0 for admin. */
+static inline u16 nvmx_rq_qid(struct request *rq)
+{
+	struct nvmx_ctrl *ctrl = rq->mq_hctx->queue->tag_set->driver_data;
+
+	return rq->mq_hctx->queue->tag_set == &ctrl->admin_set ? 0 :
+	       rq->mq_hctx->queue_num + 1;
+}
+
+static inline struct nvmx_ctrl *nvmx_rq_ctrl(struct request *rq)
+{
+	return rq->mq_hctx->queue->tag_set->driver_data;
+}
+
+/* ctrl.c: controller object, state machine, class and char devices */
 int nvmx_core_init(void);
 void nvmx_core_exit(void);
-int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent);
+int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent,
+		   const struct nvmx_ctrl_ops *ops);
 int nvmx_ctrl_publish(struct nvmx_ctrl *ctrl);
 void nvmx_ctrl_unpublish(struct nvmx_ctrl *ctrl);
+void nvmx_ctrl_remove_devices(struct nvmx_ctrl *ctrl);
 int nvmx_ns_init_generic(struct nvmx_ns *ns);
 int nvmx_ns_add_generic(struct nvmx_ns *ns);
 void nvmx_ns_remove_generic(struct nvmx_ns *ns);
 bool nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new);
 bool __nvmx_change_state(struct nvmx_ctrl *ctrl, enum nvmx_ctrl_state new);
 const char *nvmx_state_name(enum nvmx_ctrl_state state);
+extern struct workqueue_struct *nvmx_wq;
 
-/* queue.c: rings, submission, completion, blk-mq */
-int nvmx_alloc_queue(struct nvmx_ctrl *ctrl, u16 qid, u16 depth, u16 cq_depth);
-void nvmx_free_queues(struct nvmx_ctrl *ctrl, unsigned int lowest);
-void nvmx_init_queue(struct nvmx_queue *nq);
-void nvmx_sq_submit_raw(struct nvmx_queue *nq, const struct nvme_command *cmd);
-int nvmx_queue_request_irq(struct nvmx_queue *nq);
-void nvmx_queue_free_irq(struct nvmx_queue *nq);
-void nvmx_queue_reap(struct nvmx_queue *nq);
-int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl);
+/* reset.c: the reset work around the transport's enable and disable */
+void nvmx_reset_work(struct work_struct *work);
+bool nvmx_schedule_reset(struct nvmx_ctrl *ctrl);
+int nvmx_reset_sync(struct nvmx_ctrl *ctrl);
+int nvmx_subsystem_reset(struct nvmx_ctrl *ctrl);
+void nvmx_kill_ctrl(struct nvmx_ctrl *ctrl);
+int nvmx_init_identify(struct nvmx_ctrl *ctrl);
+
+/* quiesce.c: when namespace and admin queues dispatch */
+void nvmx_quiesce_all(struct nvmx_ctrl *ctrl);
+void nvmx_resume_after_disable(struct nvmx_ctrl *ctrl, bool shutdown);
+void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
+void nvmx_ns_list_add(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns);
+void nvmx_ns_list_del_locked(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns);
+
+/* request.c: block requests to commands, completion, retries, tag sets */
+blk_status_t nvmx_setup_cmd(struct request *rq);
+void nvmx_cleanup_cmd(struct request *rq);
+void nvmx_start_rq(struct request *rq);
+void nvmx_complete_rq(struct request *rq);
+void nvmx_req_timed_out(struct request *rq);
+int nvmx_user_status(struct request *rq, blk_status_t sts);
+void nvmx_requeue_work(struct work_struct *work);
+blk_status_t nvmx_queue_not_live(struct nvmx_ctrl *ctrl, u16 qid,
+				 struct request *rq);
+void nvmx_cancel_all(struct nvmx_ctrl *ctrl);
+void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct request_queue *q);
+int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
+			  unsigned int cmd_size);
+void nvmx_init_io_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
+		       unsigned int cmd_size);
+int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl);
 void nvmx_destroy_admin_queue(struct nvmx_ctrl *ctrl);
 void nvmx_put_admin_queue(struct nvmx_ctrl *ctrl);
-int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl);
-void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct request_queue *q);
-bool nvmx_cancel_request(struct request *rq, void *data);
-void nvmx_requeue_work(struct work_struct *work);
-int nvmx_setup_dma_pools(struct nvmx_ctrl *ctrl);
-void nvmx_release_dma_pools(struct nvmx_ctrl *ctrl);
 
 /* admin.c: synchronous admin commands */
 int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
@@ -439,10 +433,6 @@ void nvmx_identify_ns_ids(struct nvmx_ctrl *ctrl, u32 nsid,
 			  const struct nvme_id_ns *id, struct nvmx_ns_ids *ids);
 int nvmx_identify_ns_list(struct nvmx_ctrl *ctrl, u32 after, __le32 *list);
 int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count);
-int nvmx_dbbuf_config(struct nvmx_ctrl *ctrl);
-int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, int vector);
-int nvmx_create_sq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq);
-int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid);
 
 /* ns.c: namespaces as block devices */
 void nvmx_scan_work(struct work_struct *work);
@@ -455,8 +445,6 @@ struct nvmx_frozen_ns *nvmx_freeze_io(struct nvmx_ctrl *ctrl);
 bool nvmx_wait_freeze_io(struct nvmx_frozen_ns *f, unsigned long timeout);
 void nvmx_unfreeze_io(struct nvmx_frozen_ns *f);
 void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on);
-void nvmx_quiesce_io(struct nvmx_ctrl *ctrl);
-void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
 
 /* ioctl.c: the nvme_ioctl.h ABI */
 long nvmx_ctrl_ioctl(struct nvmx_ctrl *ctrl, unsigned int cmd,
@@ -475,7 +463,6 @@ int nvmx_ns_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
 
 /* aen.c: asynchronous events */
 void nvmx_aen_configure(struct nvmx_ctrl *ctrl);
-void nvmx_aen_submit(struct nvmx_ctrl *ctrl);
 void nvmx_aen_complete(struct nvmx_ctrl *ctrl, struct nvme_completion *cqe);
 void nvmx_aen_work(struct work_struct *work);
 
@@ -483,31 +470,21 @@ void nvmx_aen_work(struct work_struct *work);
 void nvmx_hwmon_add(struct nvmx_ctrl *ctrl);
 void nvmx_hwmon_remove(struct nvmx_ctrl *ctrl);
 
-/* debugfs.c: counters, histograms, registers */
+/* debugfs.c: /sys/kernel/debug/nvmx/nvmx<C>/, its transport-neutral files */
 void nvmx_debugfs_init(void);
 void nvmx_debugfs_exit(void);
 void nvmx_debugfs_add_ctrl(struct nvmx_ctrl *ctrl);
-void nvmx_debugfs_add_queue(struct nvmx_queue *nq);
 void nvmx_debugfs_remove_ctrl(struct nvmx_ctrl *ctrl);
 
 /* fault.c: debugfs fault injection */
 DECLARE_STATIC_KEY_FALSE(nvmx_fault_armed);
 void nvmx_fault_init(struct nvmx_ctrl *ctrl);
 void nvmx_fault_debugfs(struct nvmx_ctrl *ctrl);
-bool nvmx_fault_cqe(struct nvmx_queue *nq, struct request *rq);
+bool nvmx_fault_cqe(struct nvmx_ctrl *ctrl, struct request *rq);
 bool nvmx_fault_admin(struct nvmx_ctrl *ctrl, struct request *rq);
 bool nvmx_fault_disable(struct nvmx_ctrl *ctrl);
 unsigned int nvmx_fault_queue_limit(struct nvmx_ctrl *ctrl, unsigned int nr);
 u32 nvmx_fault_csts(struct nvmx_ctrl *ctrl, struct request *rq, u32 csts);
-void nvmx_fault_release_work(struct work_struct *work);
 void nvmx_fault_flush(struct nvmx_ctrl *ctrl);
-
-/* pci.c */
-void nvmx_dev_disable(struct nvmx_ctrl *ctrl, bool shutdown);
-void nvmx_schedule_reset(struct nvmx_ctrl *ctrl);
-void nvmx_kill_ctrl(struct nvmx_ctrl *ctrl);
-int nvmx_reset_sync(struct nvmx_ctrl *ctrl);
-int nvmx_subsystem_reset(struct nvmx_ctrl *ctrl);
-extern struct workqueue_struct *nvmx_wq;
 
 #endif /* NVMX_H */

@@ -36,35 +36,6 @@ void nvmx_aen_configure(struct nvmx_ctrl *ctrl)
 }
 
 /**
- * nvmx_aen_submit() - put an Asynchronous Event Request on the admin queue
- * @ctrl: the controller, its admin queue live
- *
- * At most one is outstanding, since it has one command id: the reset work
- * and aen_work may both try after a reset, and NVMX_CTRL_AEN_PENDING,
- * tested and set under the admin queue's sq_lock, lets one through.  The
- * completion clears it, and so does a disable, which ends the request
- * without one.
- *
- * Context: process context (reset work, aen_work); takes the admin
- * queue's sq_lock.
- */
-void nvmx_aen_submit(struct nvmx_ctrl *ctrl)
-{
-	struct nvmx_queue *aq = &ctrl->queues[0];
-	struct nvme_command cmd = { };
-
-	cmd.common.opcode = nvme_admin_async_event;
-	cmd.common.command_id = nvmx_cid_make(NVMX_AEN_TAG, 0);
-	spin_lock(&aq->sq_lock);
-	if (test_bit(NVMX_QUEUE_LIVE, &aq->flags) &&
-	    !test_and_set_bit(NVMX_CTRL_AEN_PENDING, &ctrl->flags)) {
-		nvmx_sq_submit_raw(aq, &cmd);
-		ctrl->aen_submitted++;
-	}
-	spin_unlock(&aq->sq_lock);
-}
-
-/**
  * nvmx_aen_complete() - the controller completed the event request
  * @ctrl: the controller
  * @cqe: the completion
@@ -90,6 +61,7 @@ void nvmx_aen_complete(struct nvmx_ctrl *ctrl, struct nvme_completion *cqe)
 	WRITE_ONCE(ctrl->aen_result, le32_to_cpu(cqe->result.u32));
 	queue_work(nvmx_wq, &ctrl->aen_work);
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_aen_complete, NVMX);
 
 static const char *nvmx_aen_smart_name(u8 info)
 {
@@ -165,5 +137,5 @@ void nvmx_aen_work(struct work_struct *work)
 	/* a reset meanwhile has sent a new request already (or will) */
 	if (READ_ONCE(ctrl->nr_resets) == resets &&
 	    READ_ONCE(ctrl->state) == NVMX_CTRL_LIVE)
-		nvmx_aen_submit(ctrl);
+		ctrl->ops->submit_async_event(ctrl);
 }

@@ -36,6 +36,7 @@ struct request *nvmx_alloc_cmd_rq(struct request_queue *q,
 	req->result.u64 = 0;
 	return rq;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_alloc_cmd_rq, NVMX);
 
 /**
  * nvmx_submit_sync() - send one command and wait for its completion
@@ -83,6 +84,7 @@ free_rq:
 	blk_mq_free_request(rq);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_submit_sync, NVMX);
 
 /* Copy a space padded identify string and drop the padding. */
 static void nvmx_copy_id_string(char *dst, const char *src, size_t len)
@@ -331,63 +333,4 @@ int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count)
 	*count = min3(*count, sqs, cqs);
 	return 0;
 }
-
-/**
- * nvmx_create_cq() - Create I/O Completion Queue from the queue's ring
- * @ctrl: the controller
- * @nq: the queue, rings allocated and initialised
- * @vector: the interrupt vector the controller signals, negative for a
- *	polled queue without interrupts
- */
-int nvmx_create_cq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq, int vector)
-{
-	u16 flags = NVME_QUEUE_PHYS_CONTIG;
-	struct nvme_command cmd = { };
-
-	if (vector >= 0)
-		flags |= NVME_CQ_IRQ_ENABLED;
-
-	cmd.create_cq.opcode = nvme_admin_create_cq;
-	cmd.create_cq.prp1 = cpu_to_le64(nq->cq_dma);
-	cmd.create_cq.cqid = cpu_to_le16(nq->qid);
-	cmd.create_cq.qsize = cpu_to_le16(nq->cq_depth - 1);
-	cmd.create_cq.cq_flags = cpu_to_le16(flags);
-	cmd.create_cq.irq_vector = cpu_to_le16(vector >= 0 ? vector : 0);
-	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
-}
-
-/* Create I/O Submission Queue, completing into the CQ of the same id. */
-int nvmx_create_sq(struct nvmx_ctrl *ctrl, struct nvmx_queue *nq)
-{
-	struct nvme_command cmd = { };
-
-	cmd.create_sq.opcode = nvme_admin_create_sq;
-	cmd.create_sq.prp1 = cpu_to_le64(nq->sq_dma);
-	cmd.create_sq.sqid = cpu_to_le16(nq->qid);
-	cmd.create_sq.qsize = cpu_to_le16(nq->depth - 1);
-	cmd.create_sq.sq_flags = cpu_to_le16(NVME_QUEUE_PHYS_CONTIG |
-					     NVME_SQ_PRIO_MEDIUM);
-	cmd.create_sq.cqid = cpu_to_le16(nq->qid);
-	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
-}
-
-/* Delete I/O Submission or Completion Queue @qid. */
-int nvmx_delete_queue(struct nvmx_ctrl *ctrl, u8 opcode, u16 qid)
-{
-	struct nvme_command cmd = { };
-
-	cmd.delete_queue.opcode = opcode;
-	cmd.delete_queue.qid = cpu_to_le16(qid);
-	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
-}
-
-/* Doorbell Buffer Config: hand the controller the shadow buffers. */
-int nvmx_dbbuf_config(struct nvmx_ctrl *ctrl)
-{
-	struct nvme_command cmd = { };
-
-	cmd.dbbuf.opcode = nvme_admin_dbbuf;
-	cmd.dbbuf.prp1 = cpu_to_le64(ctrl->dbbuf_dbs_dma);
-	cmd.dbbuf.prp2 = cpu_to_le64(ctrl->dbbuf_eis_dma);
-	return nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL, 0);
-}
+EXPORT_SYMBOL_NS_GPL(nvmx_set_queue_count, NVMX);
