@@ -1,33 +1,52 @@
 # SPDX-License-Identifier: GPL-2.0
 # nvmx: build the module, lint it, run the lab and the tests.
 
-KVER ?= $(shell scripts/kver.sh)
+# KVER: the kernel to build for and boot in the lab; the default is the
+# newest Debian 6.1 kernel installed, built in the tree (nvmx.ko).  Any
+# other (KVER=$$(scripts/kver.sh 6.12)) builds in build/module-<KVER>/.
+# (recursive: on a fresh machine the kernels appear only once setup ran)
+DEFAULT_KVER = $(shell KVER= scripts/kver.sh)
+KVER ?= $(DEFAULT_KVER)
 KDIR ?= /lib/modules/$(KVER)/build
 CHECKPATCH ?= /usr/local/share/nvmx/checkpatch/scripts/checkpatch.pl
 SRCS := $(wildcard src/*/*.c src/*/*.h)
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-all: nvmx.ko
+all: module
 
+# the tree's own build is the default kernel's (or KDIR's, given with it)
 nvmx.ko: $(SRCS) Kbuild
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 $(if $(CI),KCFLAGS=-Werror) modules
+	$(MAKE) -C $(if $(filter $(KVER),$(DEFAULT_KVER)),$(KDIR),/lib/modules/$(DEFAULT_KVER)/build) M=$(CURDIR) W=1 $(if $(CI),KCFLAGS=-Werror) modules
+
+ifeq ($(KVER),$(DEFAULT_KVER))
+MODDIR := $(CURDIR)
+module: nvmx.ko
+else
+MODDIR := $(CURDIR)/build/module-$(KVER)
+module:
+	scripts/build-module.sh $(KVER)
+endif
 
 setup:
 	scripts/setup.sh
 
+# sparse and W=1 on every supported kernel: 6.1 in the tree, 6.12 in
+# build/module-<6.12 release>/
 lint: setup
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | tee build/sparse.log
-	! grep -E '(warning|error):' build/sparse.log
+	mkdir -p build
+	$(MAKE) -C /lib/modules/$(DEFAULT_KVER)/build M=$(CURDIR) W=1 C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | tee build/sparse.log
+	scripts/build-module.sh $$(scripts/kver.sh 6.12) C=2 CF="-D__CHECK_ENDIAN__" 2>&1 | tee build/sparse-6.12.log
+	! grep -E '(warning|error):' build/sparse.log build/sparse-6.12.log
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types -f $(SRCS)
 	scripts/lint-layers.sh
 
 unit:
 	$(MAKE) -C tests/unit run
 
-run: setup nvmx.ko
+run: setup module
 	scripts/run-demo.sh
 
-check: setup nvmx.ko
+check: setup module
 	tests/run.sh
 
 # the core and reliability tests on the debug kernel (built once, cached)
@@ -36,25 +55,25 @@ check-debug: setup
 
 # the data path tests behind an emulated IOMMU (DMA mistakes are DMAR
 # faults), against both drivers
-check-iommu: setup nvmx.ko
+check-iommu: setup module
 	LAB_IOMMU=1 RESULTS=build/tests-iommu \
 		TESTS="$${TESTS:-100-fio 110 145 155 310 320 410}" tests/run.sh
 
-bench: setup nvmx.ko
+bench: setup module
 	scripts/bench.sh
 
 # where the guest's CPU time goes at QD1, both drivers (docs/bench.md)
-profile: setup nvmx.ko
+profile: setup module
 	scripts/profile.sh
 
-# make install [DESTDIR=...]: the module (extra/) and the udev rules
-install: nvmx.ko
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
+# make install [DESTDIR=...] [KVER=...]: the module (extra/) and the udev rules
+install: module
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
 	install -D -m 644 udev/60-nvmx.rules $(DESTDIR)/lib/udev/rules.d/60-nvmx.rules
 	$(if $(DESTDIR),,depmod $(KVER))
 
 uninstall:
-	rm -f /lib/modules/$(KVER)/extra/nvmx.ko /lib/udev/rules.d/60-nvmx.rules
+	rm -f /lib/modules/$(KVER)/extra/nvmx.ko* /lib/udev/rules.d/60-nvmx.rules
 	depmod $(KVER)
 
 # make dkms-install: sources to /usr/src/nvmx-$(VERSION), dkms add, build
@@ -76,8 +95,8 @@ dkms-remove:
 	rm -rf /usr/src/nvmx-$(VERSION) /lib/udev/rules.d/60-nvmx.rules
 
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C /lib/modules/$(DEFAULT_KVER)/build M=$(CURDIR) clean
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all setup lint unit run check check-debug check-iommu bench profile install uninstall dkms-install dkms-remove clean
+.PHONY: all module setup lint unit run check check-debug check-iommu bench profile install uninstall dkms-install dkms-remove clean

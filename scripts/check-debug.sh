@@ -12,14 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 kver=$(scripts/debug-kernel.sh)
-mod=build/module-$kver
-rm -rf "$mod"
-mkdir -p "$mod"
-cp Kbuild "$mod/"
-cp -r src "$mod/"
-make -s -C "/lib/modules/$kver/build" M="$PWD/$mod" W=1 \
-	${CI:+KCFLAGS=-Werror} modules
-echo "check-debug: nvmx built for $kver in $mod"
+mod=$(scripts/build-module.sh "$kver")
+echo "check-debug: nvmx built for $kver: $mod"
 
 # The debug kernel boots in about a minute under TCG and runs I/O about
 # ten times slower: identify, metadata and the ioctls (user buffers mapped

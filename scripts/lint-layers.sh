@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 bad=0
 strip() {	# the file without comments (strings and code as they are)
-	gcc -fpreprocessed -dD -E -P -x c "$1" ||
+	gcc -fpreprocessed -dD -E -P -x c "$1" 2>/dev/null ||
 		{ echo "lint-layers: cannot read $1" >&2; exit 2; }
 }
 

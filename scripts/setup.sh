@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install everything nvmx needs to build, lint and run its lab, when missing.
+# Install everything nvmx needs to build, lint and run its lab, when missing:
+# Debian 12's 6.1 kernel and its 6.12 LTS kernel (the +deb12 backport), each
+# with its headers.
 # Idempotent; returns quickly when every package is already present.
 set -euo pipefail
 
@@ -8,6 +10,7 @@ pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev kmod
 	qemu-system-x86 qemu-utils
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	busybox-static cpio fio nvme-cli e2fsprogs util-linux
 	sparse pciutils xz-utils gnuplot-nox python3 bsdextrautils
 	lm-sensors dkms fdisk

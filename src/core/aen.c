@@ -9,7 +9,6 @@
  * new request is sent.
  */
 #include <linux/slab.h>
-#include <asm/unaligned.h>
 
 #include "nvmx.h"
 
@@ -94,15 +93,15 @@ void nvmx_aen_work(struct work_struct *work)
 		return;
 	WRITE_ONCE(ctrl->aen_events, ctrl->aen_events + 1);
 	switch (type) {
-	case NVME_AER_TYPE_ERROR:
+	case NVMX_AER_TYPE_ERROR:
 		dev_warn(&ctrl->device, "asynchronous event: error (info 0x%x, log page 0x%x)\n",
 			 info, lid);
 		break;
-	case NVME_AER_TYPE_SMART:
+	case NVMX_AER_TYPE_SMART:
 		dev_warn(&ctrl->device, "asynchronous event: SMART / health: %s\n",
 			 nvmx_aen_smart_name(info));
 		break;
-	case NVME_AER_TYPE_NOTICE:
+	case NVMX_AER_TYPE_NOTICE:
 		if (info == NVME_AER_NOTICE_NS_CHANGED) {
 			dev_info(&ctrl->device, "asynchronous event: namespace attributes changed; rescanning\n");
 			rescan = true;

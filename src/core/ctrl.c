@@ -7,7 +7,6 @@
  */
 #include <linux/fs.h>
 #include <linux/idr.h>
-#include <linux/io_uring.h>
 #include <linux/module.h>
 
 #include "nvmx.h"
@@ -277,7 +276,6 @@ static const struct file_operations nvmx_ctrl_fops = {
 	.unlocked_ioctl	= nvmx_ctrl_file_ioctl,
 	.uring_cmd	= nvmx_ctrl_file_uring_cmd,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static void nvmx_ctrl_release(struct device *dev)
@@ -451,7 +449,6 @@ static const struct file_operations nvmx_generic_fops = {
 	.uring_cmd	= nvmx_generic_uring_cmd,
 	.uring_cmd_iopoll = nvmx_ns_uring_cmd_iopoll,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 /* The last reference to the namespace is gone. */
@@ -551,12 +548,12 @@ int nvmx_core_init(void)
 				  "nvmx-generic");
 	if (ret)
 		goto unregister_chrdev;
-	nvmx_class = class_create(THIS_MODULE, "nvmx");
+	nvmx_class = nvmx_class_create("nvmx");
 	if (IS_ERR(nvmx_class)) {
 		ret = PTR_ERR(nvmx_class);
 		goto unregister_generic;
 	}
-	nvmx_generic_class = class_create(THIS_MODULE, "nvmx-generic");
+	nvmx_generic_class = nvmx_class_create("nvmx-generic");
 	if (IS_ERR(nvmx_generic_class)) {
 		ret = PTR_ERR(nvmx_generic_class);
 		goto destroy_class;

@@ -9,7 +9,6 @@
 #include <linux/hwmon.h>
 #include <linux/slab.h>
 #include <linux/units.h>
-#include <asm/unaligned.h>
 
 #include "nvmx.h"
 

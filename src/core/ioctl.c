@@ -21,7 +21,6 @@
  */
 #include <linux/blkdev.h>
 #include <linux/dma-mapping.h>
-#include <linux/io_uring.h>
 #include <linux/nvme_ioctl.h>
 #include <linux/ptrace.h>
 #include <linux/uaccess.h>
@@ -542,8 +541,8 @@ static int nvmx_submit_io(struct nvmx_ns *ns, struct nvme_user_io __user *uio,
 	c.rw.control = cpu_to_le16(io.control);
 	c.rw.dsmgmt = cpu_to_le32(io.dsmgmt);
 	c.rw.reftag = cpu_to_le32(io.reftag);
-	c.rw.apptag = cpu_to_le16(io.apptag);
-	c.rw.appmask = cpu_to_le16(io.appmask);
+	/* LBAT and LBATM (apptag, appmask before 6.9): dword 15 */
+	c.common.cdw15 = cpu_to_le32(io.apptag | (u32)io.appmask << 16);
 
 	/* the lengths follow from the block count and the format */
 	meta_per_block = nvmx_user_meta_per_block(ns, (u32)io.control << 16);
@@ -714,7 +713,7 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 			  struct io_uring_cmd *ioucmd, unsigned int issue_flags,
 			  bool vec)
 {
-	const struct nvme_uring_cmd *ucmd = ioucmd->cmd;
+	const struct nvme_uring_cmd *ucmd = NVMX_URING_CMD(ioucmd);
 	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
 	struct nvmx_user_meta meta;
 	blk_mq_req_flags_t blk_flags = 0;

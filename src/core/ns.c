@@ -9,11 +9,11 @@
 
 #include "nvmx.h"
 
-static int nvmx_bdev_ioctl(struct block_device *bdev, fmode_t mode,
+static int nvmx_bdev_ioctl(struct block_device *bdev, NVMX_BDEV_MODE mode,
 			   unsigned int cmd, unsigned long arg)
 {
 	return nvmx_ns_ioctl(bdev->bd_disk->private_data, cmd, arg,
-			     mode & FMODE_WRITE);
+			     nvmx_bdev_writable(mode));
 }
 
 /*
@@ -237,48 +237,56 @@ static void nvmx_ns_warn_no_block_io(struct nvmx_ns *ns)
  * larger "physical block" could be torn.  All counts are 0's based.
  */
 static void nvmx_ns_set_io_hints(struct nvmx_ns *ns, struct nvme_id_ns *id,
-				 u32 lbs)
+				 u32 lbs, struct nvmx_lim *lim)
 {
-	struct request_queue *q = ns->disk->queue;
 	u32 atomic, pwg = lbs, ows = 0;
 
 	if ((id->nsfeat & NVME_NS_FEAT_ATOMICS) && id->nawupf)
 		atomic = lbs * (1 + le16_to_cpu(id->nawupf));
 	else
 		atomic = lbs * (1 + ns->ctrl->awupf);
+	/*
+	 * NOWS of 0 (one block) is what controllers without a preference
+	 * report: no hint, as the in-tree driver reads it from 6.12 on.
+	 */
 	if (id->nsfeat & NVME_NS_FEAT_IO_OPT) {
 		pwg = lbs * (1 + le16_to_cpu(id->npwg));
-		ows = lbs * (1 + le16_to_cpu(id->nows));
+		if (id->nows)
+			ows = lbs * (1 + le16_to_cpu(id->nows));
 	}
-	blk_queue_physical_block_size(q, min(pwg, atomic));
-	blk_queue_io_min(q, pwg);
-	blk_queue_io_opt(q, ows);
+	nvmx_lim_physical_block_size(lim, min(pwg, atomic));
+	nvmx_lim_io_min(lim, pwg);
+	nvmx_lim_io_opt(lim, ows);
 }
 
 /*
  * A namespace without block I/O gets the limits of 512-byte blocks: its
  * own may be larger than the block layer takes, and no I/O uses them.
+ * Return: 0, or the block layer's refusal of the limits (6.11 and later
+ * validate them as a whole).
  */
-static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
+static int nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 {
 	struct nvmx_ctrl *ctrl = ns->ctrl;
-	struct request_queue *q = ns->disk->queue;
 	u8 shift = nvmx_ns_block_io(ns) ? ns->lba_shift : SECTOR_SHIFT;
 	u32 lbs = 1U << shift;
-	bool vwc = READ_ONCE(ctrl->vwc_on);
+	struct nvmx_lim lim;
+	int ret;
 
-	nvmx_set_queue_limits(ctrl, q);
-	blk_queue_logical_block_size(q, lbs);
-	nvmx_ns_set_io_hints(ns, id, lbs);
-	blk_queue_write_cache(q, vwc, vwc);
+	nvmx_lim_start(&lim, ns->disk->queue);
+	nvmx_set_queue_limits(ctrl, &lim);
+	nvmx_lim_logical_block_size(&lim, lbs);
+	nvmx_ns_set_io_hints(ns, id, lbs, &lim);
+	nvmx_lim_write_cache(&lim, READ_ONCE(ctrl->vwc_on));
 
 	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
 		u64 range = ctrl->dmrsl ? (u64)ctrl->dmrsl <<
 			    (shift - SECTOR_SHIFT) : UINT_MAX;
 
-		blk_queue_max_discard_segments(q, ctrl->dmrl ?: NVME_DSM_MAX_RANGES);
-		blk_queue_max_discard_sectors(q, min_t(u64, range, UINT_MAX));
-		q->limits.discard_granularity = lbs;
+		nvmx_lim_max_discard_segments(&lim, ctrl->dmrl ?:
+					      NVME_DSM_MAX_RANGES);
+		nvmx_lim_max_discard_sectors(&lim, min_t(u64, range, UINT_MAX));
+		nvmx_lim_discard_granularity(&lim, lbs);
 	}
 	if (ctrl->oncs & NVME_CTRL_ONCS_WRITE_ZEROES) {
 		u32 max = ctrl->max_hw_sectors;
@@ -287,10 +295,15 @@ static void nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 			max = min_t(u64, max, 1ULL << (ctrl->wzsl +
 				    nvmx_cap_mps_min_shift(ctrl->cap) -
 				    SECTOR_SHIFT));
-		blk_queue_max_write_zeroes_sectors(q, max);
+		nvmx_lim_max_write_zeroes_sectors(&lim, max);
 	}
 	/* DLFEAT: deallocated blocks read as zeroes, Write Zeroes may deallocate */
 	ns->deac = (id->dlfeat & 0x7) == 0x1 && (id->dlfeat & BIT(3));
+	ret = nvmx_lim_commit(&lim);
+	if (ret)
+		dev_err(&ctrl->device, "nsid %u: the block layer refused its limits (%d)\n",
+			ns->nsid, ret);
+	return ret;
 }
 
 static sector_t nvmx_ns_sectors(struct nvmx_ns *ns, struct nvme_id_ns *id)
@@ -320,8 +333,11 @@ static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
 	    f.ext != ns->ext || f.pi_type != ns->pi_type) {
 		blk_mq_freeze_queue(q);
 		nvmx_ns_set_format(ns, &f);
-		nvmx_ns_set_limits(ns, id);
-		set_capacity_and_notify(ns->disk, nvmx_ns_sectors(ns, id));
+		if (nvmx_ns_set_limits(ns, id))
+			set_capacity_and_notify(ns->disk, 0);
+		else
+			set_capacity_and_notify(ns->disk,
+						nvmx_ns_sectors(ns, id));
 		blk_mq_unfreeze_queue(q);
 		dev_info(&ns->ctrl->device, "%s: new format: blocks of %u bytes, %u bytes of metadata\n",
 			 ns->disk->disk_name, 1U << ns->lba_shift, ns->ms);
@@ -343,8 +359,15 @@ void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
 
 	WRITE_ONCE(ctrl->vwc_on, on);
 	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
-		blk_queue_write_cache(ns->disk->queue, on, on);
+	list_for_each_entry(ns, &ctrl->namespaces, list) {
+		struct nvmx_lim lim;
+
+		nvmx_lim_start(&lim, ns->disk->queue);
+		nvmx_lim_write_cache(&lim, on);
+		if (nvmx_lim_commit(&lim))
+			dev_warn(&ctrl->device, "%s: write cache setting refused\n",
+				 ns->disk->disk_name);
+	}
 	up_read(&ctrl->ns_rwsem);
 }
 
@@ -392,7 +415,7 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	ns->scan_gen = gen;
 	nvmx_identify_ns_ids(ctrl, nsid, id, &ns->ids);
 
-	disk = blk_mq_alloc_disk(&ctrl->tagset, ns);
+	disk = nvmx_alloc_disk(&ctrl->tagset, ns);
 	if (IS_ERR(disk))
 		goto put_ns;
 	disk->fops = &nvmx_bdev_ops;
@@ -400,8 +423,9 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	snprintf(disk->disk_name, DISK_NAME_LEN, "nvmx%dn%u", ctrl->instance,
 		 nsid);
 	ns->disk = disk;
-	blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
-	nvmx_ns_set_limits(ns, id);
+	nvmx_set_nonrot(disk->queue);
+	if (nvmx_ns_set_limits(ns, id))
+		goto put_disk;
 	set_capacity(disk, nvmx_ns_sectors(ns, id));
 
 	nvmx_ns_list_add(ctrl, ns);
@@ -430,6 +454,7 @@ del_disk:
 
 unlink_ns:
 	nvmx_unlink_ns(ctrl, ns);
+put_disk:
 	put_disk(disk);		/* never added: no free_disk */
 put_ns:
 	nvmx_ns_put(ns);

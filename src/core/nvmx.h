@@ -39,6 +39,7 @@
 #include <linux/uuid.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "nvmx_logic.h"
 
 #define NVMX_AQ_DEPTH		32
@@ -46,6 +47,10 @@
 #define NVMX_AEN_TAG		(NVMX_AQ_DEPTH - 2)
 #define NVMX_WZ_DEAC		BIT(9)	/* Write Zeroes: deallocate */
 #define NVMX_CAP_NSSRS		BIT_ULL(36)	/* NVM Subsystem Reset supported */
+/* Asynchronous event types (completion dword 0, bits 2:0) */
+#define NVMX_AER_TYPE_ERROR	0
+#define NVMX_AER_TYPE_SMART	1
+#define NVMX_AER_TYPE_NOTICE	2
 
 /* A module parameter with its allowed range; @val must stay first. */
 struct nvmx_uint_param {
@@ -236,8 +241,9 @@ struct nvmx_fault {
  *	aen_submitted.  Context: process context.
  * @subsystem_reset: start an NVM Subsystem Reset; NULL when the transport
  *	has none.  Called from the reset work, before @disable.
- * @queue_limits: the transport's own limits on a request queue (the
- *	core sets the transfer size and segment count).
+ * @queue_limits: the transport's own limits on a request queue, into a
+ *	change the core has started and will commit (the core sets the
+ *	transfer size and segment count).
  * @get_address: the controller's address, one line, for sysfs.
  * @describe: optional: log the transport's line about a controller that
  *	just went live (queues, interrupts, ...).
@@ -255,7 +261,7 @@ struct nvmx_ctrl_ops {
 	void (*disable)(struct nvmx_ctrl *ctrl, bool shutdown);
 	void (*submit_async_event)(struct nvmx_ctrl *ctrl);
 	void (*subsystem_reset)(struct nvmx_ctrl *ctrl);
-	void (*queue_limits)(struct nvmx_ctrl *ctrl, struct request_queue *q);
+	void (*queue_limits)(struct nvmx_ctrl *ctrl, struct nvmx_lim *lim);
 	int (*get_address)(struct nvmx_ctrl *ctrl, char *buf, int size);
 	void (*describe)(struct nvmx_ctrl *ctrl);
 	void (*delete_ctrl)(struct nvmx_ctrl *ctrl);
@@ -408,7 +414,7 @@ void nvmx_requeue_work(struct work_struct *work);
 blk_status_t nvmx_queue_not_live(struct nvmx_ctrl *ctrl, u16 qid,
 				 struct request *rq);
 void nvmx_cancel_all(struct nvmx_ctrl *ctrl);
-void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct request_queue *q);
+void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct nvmx_lim *lim);
 int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 			  unsigned int cmd_size);
 void nvmx_init_io_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,

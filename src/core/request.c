@@ -300,7 +300,6 @@ static blk_status_t nvmx_status_to_blk(u16 status)
 	case NVME_SC_LBA_RANGE:
 		return BLK_STS_TARGET;
 	case NVME_SC_BAD_ATTRIBUTES:
-	case NVME_SC_ONCS_NOT_SUPPORTED:
 	case NVME_SC_INVALID_OPCODE:
 	case NVME_SC_INVALID_FIELD:
 	case NVME_SC_INVALID_NS:
@@ -318,7 +317,7 @@ static blk_status_t nvmx_status_to_blk(u16 status)
 	case NVME_SC_INVALID_PI:
 		return BLK_STS_PROTECTION;
 	case NVME_SC_RESERVATION_CONFLICT:
-		return BLK_STS_NEXUS;
+		return NVMX_BLK_STS_RESV_CONFLICT;
 	default:
 		return BLK_STS_IOERR;
 	}
@@ -520,11 +519,11 @@ EXPORT_SYMBOL_NS_GPL(nvmx_cancel_all, NVMX);
  * The controller's transfer limits, for the admin and namespace queues,
  * then the transport's own.
  */
-void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct request_queue *q)
+void nvmx_set_queue_limits(struct nvmx_ctrl *ctrl, struct nvmx_lim *lim)
 {
-	blk_queue_max_hw_sectors(q, ctrl->max_hw_sectors);
-	blk_queue_max_segments(q, ctrl->max_segments);
-	ctrl->ops->queue_limits(ctrl, q);
+	nvmx_lim_max_hw_sectors(lim, ctrl->max_hw_sectors);
+	nvmx_lim_max_segments(lim, ctrl->max_segments);
+	ctrl->ops->queue_limits(ctrl, lim);
 }
 
 /**
@@ -539,6 +538,7 @@ int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 			  unsigned int cmd_size)
 {
 	struct blk_mq_tag_set *set = &ctrl->admin_set;
+	struct nvmx_lim lim;
 	int ret;
 
 	set->ops = ops;
@@ -553,16 +553,25 @@ int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 	if (ret)
 		return ret;
 
-	ctrl->admin_q = blk_mq_init_queue(set);
+	ctrl->admin_q = nvmx_blk_alloc_queue(set, ctrl);
 	if (IS_ERR(ctrl->admin_q)) {
 		ret = PTR_ERR(ctrl->admin_q);
 		ctrl->admin_q = NULL;
 		goto free_tag_set;
 	}
-	ctrl->admin_q->queuedata = ctrl;
-	nvmx_set_queue_limits(ctrl, ctrl->admin_q);
+	nvmx_lim_start(&lim, ctrl->admin_q);
+	nvmx_set_queue_limits(ctrl, &lim);
+	ret = nvmx_lim_commit(&lim);
+	if (ret) {
+		dev_err(&ctrl->device, "admin queue limits refused (%d)\n", ret);
+		goto destroy_queue;
+	}
 	return 0;
 
+destroy_queue:
+	blk_mq_destroy_queue(ctrl->admin_q);
+	blk_put_queue(ctrl->admin_q);
+	ctrl->admin_q = NULL;
 free_tag_set:
 	blk_mq_free_tag_set(set);
 	return ret;

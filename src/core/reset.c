@@ -16,11 +16,13 @@
  * transport's enable between its admin queue and its I/O queues.
  *
  * Context: the reset work.
- * Return: 0, or the Identify Controller's error.
+ * Return: 0, the Identify Controller's error, or the block layer's
+ * refusal of the admin queue's new limit.
  */
 int nvmx_init_identify(struct nvmx_ctrl *ctrl)
 {
 	u32 max = ctrl->transport_max_sectors;
+	struct nvmx_lim lim;
 	int ret;
 
 	ret = nvmx_identify_ctrl(ctrl);
@@ -37,8 +39,9 @@ int nvmx_init_identify(struct nvmx_ctrl *ctrl)
 			max = min_t(u32, max, 1U << mdts_shift);
 	}
 	ctrl->max_hw_sectors = max;
-	blk_queue_max_hw_sectors(ctrl->admin_q, max);
-	return 0;
+	nvmx_lim_start(&lim, ctrl->admin_q);
+	nvmx_lim_max_hw_sectors(&lim, max);
+	return nvmx_lim_commit(&lim);
 }
 EXPORT_SYMBOL_NS_GPL(nvmx_init_identify, NVMX);
 

@@ -60,7 +60,7 @@ TRACE_EVENT(nvmx_reset,
 			     __string(phase, phase)
 			     __field(int, err)),
 	    TP_fast_assign(__entry->ctrl = ctrl->instance;
-			   __assign_str(phase, phase);
+			   nvmx_assign_str(phase, phase);
 			   __entry->err = err;),
 	    TP_printk("nvmx%d %s err=%d", __entry->ctrl, __get_str(phase),
 		      __entry->err)

@@ -541,10 +541,10 @@ static void nvmx_pci_subsystem_reset(struct nvmx_ctrl *ctrl)
  * pages, and data starts on a dword.
  */
 static void nvmx_pci_queue_limits(struct nvmx_ctrl *ctrl,
-				  struct request_queue *q)
+				  struct nvmx_lim *lim)
 {
-	blk_queue_virt_boundary(q, (1UL << to_pci_ctrl(ctrl)->page_shift) - 1);
-	blk_queue_dma_alignment(q, 3);
+	nvmx_lim_virt_boundary(lim, (1UL << to_pci_ctrl(ctrl)->page_shift) - 1);
+	nvmx_lim_dma_alignment(lim, 3);
 }
 
 static int nvmx_pci_get_address(struct nvmx_ctrl *ctrl, char *buf, int size)

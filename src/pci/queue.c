@@ -282,10 +282,10 @@ static void nvmx_submit_list(struct nvmx_queue *nq, struct request *list)
  * doorbell.  A request that cannot be prepared stays on @rqlist, and
  * blk-mq sends it through nvmx_queue_rq(), which reports its error.
  */
-static void nvmx_queue_rqs(struct request **rqlist)
+static void nvmx_queue_rqs(NVMX_RQ_LIST *rqlist)
 {
 	struct request *rq, *batch = NULL, **batch_tail = &batch;
-	struct request *leftover = NULL;
+	NVMX_RQ_LIST leftover = NVMX_RQ_LIST_INIT;
 	struct nvmx_queue *batch_nq = NULL;
 
 	while ((rq = rq_list_pop(rqlist))) {
@@ -301,7 +301,7 @@ static void nvmx_queue_rqs(struct request **rqlist)
 		rq->mq_hctx->tags->rqs[rq->tag] = rq;
 		if (!test_bit(NVMX_QUEUE_LIVE, &nq->flags) ||
 		    nvmx_prep_rq(nq, rq) != BLK_STS_OK) {
-			rq_list_add(&leftover, rq);
+			nvmx_rq_list_keep(&leftover, rq);
 			continue;
 		}
 		rq->rq_next = NULL;
@@ -469,7 +469,7 @@ static irqreturn_t nvmx_irq(int irq, void *data)
 	if (!nvmx_process_cq(nq, &iob))
 		return IRQ_NONE;
 	nq->irqs++;
-	if (iob.req_list)
+	if (!nvmx_iob_empty(&iob))
 		iob.complete(&iob);
 	return IRQ_HANDLED;
 }
