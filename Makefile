@@ -1,12 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # nvmx: build the module, lint it, run the lab and the tests.
 
+SHELL := /bin/bash
+
 # KVER: the kernel to build for and boot in the lab; the default is the
 # newest Debian 6.1 kernel installed, built in the tree (nvmx.ko).  Any
 # other (KVER=$$(scripts/kver.sh 6.12)) builds in build/module-<KVER>/.
 # (recursive: on a fresh machine the kernels appear only once setup ran)
-DEFAULT_KVER = $(shell KVER= scripts/kver.sh)
-KVER ?= $(DEFAULT_KVER)
+DEFAULT_KVER = $(shell KVER= scripts/kver.sh 2>/dev/null)
+ifeq ($(origin KVER),undefined)
+KVER = $(DEFAULT_KVER)
+else ifeq ($(strip $(KVER)),)
+$(error KVER is set but empty: no such kernel installed? (make setup installs 6.1 and 6.12))
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 CHECKPATCH ?= /usr/local/share/nvmx/checkpatch/scripts/checkpatch.pl
 SRCS := $(wildcard src/*/*.c src/*/*.h)
@@ -34,9 +40,10 @@ setup:
 # build/module-<6.12 release>/
 lint: setup
 	mkdir -p build
-	$(MAKE) -C /lib/modules/$(DEFAULT_KVER)/build M=$(CURDIR) W=1 C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | tee build/sparse.log
-	scripts/build-module.sh $$(scripts/kver.sh 6.12) C=2 CF="-D__CHECK_ENDIAN__" 2>&1 | tee build/sparse-6.12.log
-	! grep -E '(warning|error):' build/sparse.log build/sparse-6.12.log
+	set -o pipefail; $(MAKE) -C /lib/modules/$(DEFAULT_KVER)/build M=$(CURDIR) W=1 C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | tee build/sparse.log
+	set -o pipefail; k612=$$(scripts/kver.sh 6.12) && \
+		scripts/build-module.sh "$$k612" C=2 CF="-D__CHECK_ENDIAN__" 2>&1 | tee build/sparse-6.12.log
+	! grep -iE '(warning|error)' build/sparse.log build/sparse-6.12.log
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types -f $(SRCS)
 	scripts/lint-layers.sh
 

@@ -5,6 +5,9 @@
 # nvmx; every point runs on each, alternately, PAIRS times.  Raw fio JSON
 # and counters go to $LAB_OUT/raw/; the host side makes the report.
 set -euo pipefail
+# the build for the running kernel (KVER=... make: build/module-<release>/)
+NVMX_KO=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
+[ -e "$NVMX_KO" ] || NVMX_KO=$LAB_REPO/nvmx.ko
 cd "$LAB_REPO"
 . tests/lib.sh
 PAIRS=${1:-5}
@@ -52,7 +55,7 @@ bind() {
 	echo "$1" >/sys/bus/pci/devices/"${fns[0]}"/driver_override
 	echo "$2" >/sys/bus/pci/devices/"${fns[1]}"/driver_override
 	modprobe nvme poll_queues=1 io_queue_depth=$DEPTH
-	insmod "$LAB_REPO/nvmx.ko" poll_queues=1 io_queue_depth=$DEPTH
+	insmod "$NVMX_KO" poll_queues=1 io_queue_depth=$DEPTH
 	wait_for "[ \"\$(cat /sys/class/nvme/nvme0/state 2>/dev/null)\" = live ]" 60
 	wait_for "[ \"\$(cat /sys/class/nvmx/nvmx0/state 2>/dev/null)\" = live ]" 60
 	wait_for "[ -b /dev/nvme0n1 ] && [ -b /dev/nvmx0n1 ]" 60

@@ -4,6 +4,9 @@
 # blk-mq -> nvmx, on emulated NVMe SSDs, with the stacks this kernel really
 # takes (tools/pwrite-stack), then fio, the command pipeline and counters.
 set -euo pipefail
+# the build for the running kernel (KVER=... make: build/module-<release>/)
+NVMX_KO=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
+[ -e "$NVMX_KO" ] || NVMX_KO=$LAB_REPO/nvmx.ko
 
 T=/sys/kernel/tracing
 MNT=/tmp/mnt
@@ -53,7 +56,7 @@ step "the emulated NVMe controllers"
 lspci -nn -d ::0108
 
 step "insmod nvmx.ko"
-insmod "$LAB_REPO/nvmx.ko"
+insmod "$NVMX_KO"
 wait_for 'ctrl_of nvmx-demo-0001 >/dev/null && ctrl_of nvmx-demo-0002 >/dev/null'
 C0=$(ctrl_of nvmx-demo-0001)	# one namespace
 C1=$(ctrl_of nvmx-demo-0002)	# two namespaces

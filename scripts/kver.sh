@@ -5,6 +5,7 @@
 #                           *-amd64 kernel installed
 #   scripts/kver.sh 6.12    the newest installed kernel of that line
 #                           (6.1: 6.1.*-amd64; 6.12: 6.12.*+deb12-amd64)
+# Fails, saying so, when no such kernel is installed.
 line=${1:-}
 if [ -z "$line" ] && [ -n "${KVER:-}" ]; then
 	echo "$KVER"
@@ -16,4 +17,9 @@ case ${line:-6.1} in
 *) echo "kver: unknown kernel line $line (6.1 or 6.12)" >&2; exit 1 ;;
 esac
 # shellcheck disable=SC2086
-ls -d /lib/modules/$pat 2>/dev/null | sort -V | tail -n1 | xargs -r basename
+kver=$(ls -d /lib/modules/$pat 2>/dev/null | sort -V | tail -n1)
+if [ -z "$kver" ]; then
+	echo "kver: no ${line:-6.1} kernel installed (/lib/modules/$pat); make setup installs them" >&2
+	exit 1
+fi
+basename "$kver"

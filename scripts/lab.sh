@@ -51,6 +51,7 @@
 # Exit status: the guest script's; 124 timeout; 125 kernel log problem
 # (WARNING, BUG, Oops, ...; printed as "lab: kernel log problem: ..."); 126 the
 # guest died before the script finished (panic, qemu error); 127 the guest
+# died while booting, before the test began, or
 # froze (no heartbeat for 90 s, an emulator fault: see below); 2 usage error.
 
 set -euo pipefail
@@ -423,6 +424,14 @@ if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "lab: timeout: VM killed after ${timeout}s" >&2
 	console_tail
 	exit 124
+fi
+if [ ! -s "$out/status" ] && [ ! -e "$out/heartbeat" ]; then
+	# no heartbeat: the kernel died booting, before /init got to start
+	# anything of the test (6.12 under TCG, now and then: an int3 Oops
+	# while the kernel patches its text); like a freeze, worth one more boot
+	echo "lab: the kernel died while booting, before the test began (qemu exit status $rc)" >&2
+	console_tail
+	exit 127
 fi
 if [ ! -s "$out/status" ]; then
 	echo "lab: the guest died before the script finished (qemu exit status $rc)" >&2

@@ -5,6 +5,9 @@
 # 4 KiB random read at QD1 through io_uring, with and without --hipri,
 # under perf record -a.  One line per run; symbol reports in $LAB_OUT.
 set -euo pipefail
+# the build for the running kernel (KVER=... make: build/module-<release>/)
+NVMX_KO=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
+[ -e "$NVMX_KO" ] || NVMX_KO=$LAB_REPO/nvmx.ko
 cd "$LAB_REPO"
 . tests/lib.sh
 RUNTIME=${1:-6}
@@ -15,7 +18,7 @@ modprobe nvme_core multipath=N
 echo nvme >/sys/bus/pci/devices/"${fns[0]}"/driver_override
 echo nvmx >/sys/bus/pci/devices/"${fns[1]}"/driver_override
 modprobe nvme poll_queues=1 io_queue_depth=1024
-insmod "$LAB_REPO/nvmx.ko" poll_queues=1 io_queue_depth=1024
+insmod "$NVMX_KO" poll_queues=1 io_queue_depth=1024
 wait_for "[ -b /dev/nvme0n1 ] && [ -b /dev/nvmx0n1 ]" 60
 for d in nvme nvmx; do echo none >/sys/block/${d}0n1/queue/scheduler; done
 echo "clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), cpuidle driver $(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo none)"

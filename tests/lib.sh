@@ -37,15 +37,15 @@ nvmx_only() {
 # lab_run [lab.sh options]: boot the lab and run this test's guest().
 # The run directory is $TEST_OUT; backing images made there stay for
 # host-side checks after the VM is gone.
-# A guest that froze (lab.sh exit 127, an emulator fault seen with either
-# driver) is booted once more; its test starts over.
+# A guest that froze or died booting (lab.sh exit 127: emulator faults,
+# seen with either driver) is booted once more; its test starts over.
 lab_run() {
 	local st=0
 
 	scripts/lab.sh --out "$TEST_OUT" --timeout "${LAB_TIMEOUT:-300}" \
 		"$@" -- "$TEST_FILE" guest "$DRIVER" || st=$?
 	if [ $st = 127 ]; then
-		echo "lab_run: the guest froze; running the test once more"
+		echo "lab_run: the guest froze or died booting; running the test once more"
 		st=0
 		scripts/lab.sh --out "$TEST_OUT" --timeout "${LAB_TIMEOUT:-300}" \
 			"$@" -- "$TEST_FILE" guest "$DRIVER" || st=$?

@@ -99,7 +99,6 @@
  * before; a queue is non-rotational by default from 6.11.
  */
 #ifdef BLK_FEAT_WRITE_CACHE
-#define NVMX_HAVE_LIMITS_UPDATE
 
 struct nvmx_lim {
 	struct request_queue *q;

@@ -300,8 +300,10 @@ static int nvmx_ns_set_limits(struct nvmx_ns *ns, struct nvme_id_ns *id)
 	/* DLFEAT: deallocated blocks read as zeroes, Write Zeroes may deallocate */
 	ns->deac = (id->dlfeat & 0x7) == 0x1 && (id->dlfeat & BIT(3));
 	ret = nvmx_lim_commit(&lim);
+	/* the next scan tries again (nvmx_update_ns()) */
+	ns->limits_refused = ret != 0;
 	if (ret)
-		dev_err(&ctrl->device, "nsid %u: the block layer refused its limits (%d)\n",
+		dev_err(&ctrl->device, "nsid %u: the block layer refused its limits (%d); no capacity\n",
 			ns->nsid, ret);
 	return ret;
 }
@@ -330,14 +332,15 @@ static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
 		return;
 	}
 	if (f.lba_shift != ns->lba_shift || f.ms != ns->ms ||
-	    f.ext != ns->ext || f.pi_type != ns->pi_type) {
+	    f.ext != ns->ext || f.pi_type != ns->pi_type || ns->limits_refused) {
 		blk_mq_freeze_queue(q);
 		nvmx_ns_set_format(ns, &f);
-		if (nvmx_ns_set_limits(ns, id))
+		if (nvmx_ns_set_limits(ns, id)) {
 			set_capacity_and_notify(ns->disk, 0);
-		else
-			set_capacity_and_notify(ns->disk,
-						nvmx_ns_sectors(ns, id));
+			blk_mq_unfreeze_queue(q);
+			return;
+		}
+		set_capacity_and_notify(ns->disk, nvmx_ns_sectors(ns, id));
 		blk_mq_unfreeze_queue(q);
 		dev_info(&ns->ctrl->device, "%s: new format: blocks of %u bytes, %u bytes of metadata\n",
 			 ns->disk->disk_name, 1U << ns->lba_shift, ns->ms);
@@ -348,27 +351,55 @@ static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
 	set_capacity_and_notify(ns->disk, nvmx_ns_sectors(ns, id));
 }
 
-/*
- * The volatile write cache is on or off (found at reset, or switched by
- * Set Features 06h): tell the namespaces' queues, so that flushes and FUA
- * are sent exactly when they matter.
+/**
+ * nvmx_set_write_cache() - the volatile write cache is on or off
+ * @ctrl: the controller
+ * @on: as found by the reset, or switched by Set Features 06h
+ *
+ * Tells the namespaces' queues, so that flushes and FUA are sent exactly
+ * when they matter; a namespace added meanwhile reads vwc_on itself.  Not
+ * under ns_rwsem, and never while a reset has the queues quiesced: from
+ * 6.11 a limits update takes the queue's limits_lock, which a sysfs write
+ * of a limit holds while it freezes the queue, and that freeze waits for
+ * the requests the reset holds back.
+ *
+ * Context: process context, the namespace queues running.
  */
 void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
 {
+	struct gendisk **disks;
+	unsigned int nr = 0, i;
 	struct nvmx_ns *ns;
 
 	WRITE_ONCE(ctrl->vwc_on, on);
 	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list) {
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		nr++;
+	disks = kmalloc_array(nr, sizeof(*disks), GFP_KERNEL);
+	nr = 0;
+	if (disks) {
+		list_for_each_entry(ns, &ctrl->namespaces, list) {
+			get_device(disk_to_dev(ns->disk));
+			disks[nr++] = ns->disk;
+		}
+	}
+	up_read(&ctrl->ns_rwsem);
+	if (!disks) {
+		dev_warn(&ctrl->device, "write cache %s: no memory to tell the namespaces\n",
+			 on ? "on" : "off");
+		return;
+	}
+	for (i = 0; i < nr; i++) {
 		struct nvmx_lim lim;
 
-		nvmx_lim_start(&lim, ns->disk->queue);
+		nvmx_lim_start(&lim, disks[i]->queue);
 		nvmx_lim_write_cache(&lim, on);
 		if (nvmx_lim_commit(&lim))
 			dev_warn(&ctrl->device, "%s: write cache setting refused\n",
-				 ns->disk->disk_name);
+				 disks[i]->disk_name);
+		put_device(disk_to_dev(disks[i]));
 	}
-	up_read(&ctrl->ns_rwsem);
+	kfree(disks);
 }
 
 /*

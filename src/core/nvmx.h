@@ -51,6 +51,8 @@
 #define NVMX_AER_TYPE_ERROR	0
 #define NVMX_AER_TYPE_SMART	1
 #define NVMX_AER_TYPE_NOTICE	2
+/* the status 6.1's nvme.h calls NVME_SC_ONCS_NOT_SUPPORTED (gone in 6.12) */
+#define NVMX_SC_ONCS_NOT_SUPPORTED	0x183
 
 /* A module parameter with its allowed range; @val must stay first. */
 struct nvmx_uint_param {
@@ -130,6 +132,8 @@ struct nvmx_ns_ids {
  * @ext: metadata is at the end of each block (extended LBA), not separate
  * @ms: metadata bytes per block
  * @deac: Write Zeroes may deallocate, and deallocated blocks read as zeroes
+ * @limits_refused: the block layer refused the queue limits of the format
+ *	(6.11 and later validate them): no capacity, the next scan retries
  * @scan_gen: the last scan that found it (written by the scan work)
  * @ids: EUI64, NGUID, UUID, read when the namespace is found
  * @cdev: the generic char device /dev/nvmx<C>g<N>
@@ -151,6 +155,7 @@ struct nvmx_ns {
 	u16 ms;
 	bool block_io;	/* the block layer can use this format */
 	bool deac;
+	bool limits_refused;
 	u32 scan_gen;
 	struct nvmx_ns_ids ids;
 	struct cdev cdev;

@@ -300,6 +300,7 @@ static blk_status_t nvmx_status_to_blk(u16 status)
 	case NVME_SC_LBA_RANGE:
 		return BLK_STS_TARGET;
 	case NVME_SC_BAD_ATTRIBUTES:
+	case NVMX_SC_ONCS_NOT_SUPPORTED:
 	case NVME_SC_INVALID_OPCODE:
 	case NVME_SC_INVALID_FIELD:
 	case NVME_SC_INVALID_NS:

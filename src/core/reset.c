@@ -11,8 +11,8 @@
  * nvmx_init_identify() - what the core reads once the admin queue is up
  * @ctrl: the controller, its admin queue live
  *
- * Identify Controller (and its NVM command set part), the write cache and
- * the transfer limit: the transport's, then MDTS.  Called by the
+ * Identify Controller (and its NVM command set part), whether the write
+ * cache is on, and the transfer limit: the transport's, then MDTS.  Called by the
  * transport's enable between its admin queue and its I/O queues.
  *
  * Context: the reset work.
@@ -29,7 +29,8 @@ int nvmx_init_identify(struct nvmx_ctrl *ctrl)
 	if (ret)
 		return ret;
 	nvmx_identify_ctrl_nvm(ctrl);
-	nvmx_set_write_cache(ctrl, nvmx_get_vwc(ctrl));
+	/* the queues learn it once they run again (nvmx_reset_work()) */
+	WRITE_ONCE(ctrl->vwc_on, nvmx_get_vwc(ctrl));
 
 	if (ctrl->mdts) {
 		u32 mdts_shift = nvmx_cap_mps_min_shift(ctrl->cap) +
@@ -158,6 +159,7 @@ void nvmx_reset_work(struct work_struct *work)
 	if (ctrl->ops->describe)
 		ctrl->ops->describe(ctrl);
 	trace_nvmx_reset(ctrl, "live", 0);
+	nvmx_set_write_cache(ctrl, READ_ONCE(ctrl->vwc_on));
 	/* bios of requests whose queue did not come back */
 	queue_work(nvmx_wq, &ctrl->requeue_work);
 	ctrl->ops->submit_async_event(ctrl);

@@ -29,7 +29,10 @@ guest() {
 	wait $fio_pid || fail "fio across bus mastering switched off"
 	[ $((0x$(setpci -s "$fn" COMMAND) & 4)) != 0 ] || fail "bus mastering still off"
 	expect_eq "$(attr /sys/class/"$CLASS"/"$c"/state)" live "state after recovery"
-	dmesg | grep -Eq "$DRIVER.*(timed out|timeout)" || fail "no timeout logged"
+	# the timeout handler's line (6.12's in-tree driver, finding CSTS.CFS
+	# there, says only that the controller is down)
+	dmesg | grep -Eq "$DRIVER.*(timed out|timeout|controller is down; will reset)" ||
+		fail "no timeout logged"
 	echo "bus mastering off: timeout, reset, fio verified"
 
 	unload_driver
