@@ -197,6 +197,7 @@ fi
 # and report what the script leaked (objects unreferenced in two scans).
 kmemleak=/host/sys/kernel/debug/kmemleak
 [ -w $kmemleak ] && echo clear >$kmemleak
+echo "lab: the test begins" >/dev/kmsg
 env -i /bin/chroot /host /bin/bash "$out/lab-run.sh" </dev/null >>"/host$out/guest.log" 2>&1
 echo $? >"/host$out/status"
 if [ -w $kmemleak ]; then
@@ -406,13 +407,32 @@ console_tail() {
 # LAB_ALLOC_FAILURES=1 (fault injection tests): the kernel's reports of
 # failed allocations (a warning line, then a stack dump up to </TASK>) are
 # expected, not problems.
-problems=$(cat "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt" 2>/dev/null | tr -d '\r' |
-	awk -v allow="${LAB_ALLOC_FAILURES:-0}" '
-		allow == 1 && /page allocation failure:|vmalloc error:|SLUB: Unable to allocate/ { skip = 1 }
-		skip { if (/<\/TASK>/) skip = 0; next }
-		{ print }' |
-	grep -E "$problem_re" | awk '!seen[$0]++ { print "lab: kernel log problem: " $0 }' || true)
-[ -z "$problems" ] || echo "$problems" >&2
+kernel_log() {
+	cat "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt" 2>/dev/null | tr -d '\r' |
+		awk -v allow="${LAB_ALLOC_FAILURES:-0}" '
+			allow == 1 && /page allocation failure:|vmalloc error:|SLUB: Unable to allocate/ { skip = 1 }
+			skip { if (/<\/TASK>/) skip = 0; next }
+			{ print }'
+}
+problems=$(kernel_log | grep -E "$problem_re" |
+	awk '!seen[$0]++ { print "lab: kernel log problem: " $0 }' || true)
+if [ -n "$problems" ]; then
+	echo "$problems" >&2
+	# the first report whole, for a run whose directory is gone (CI)
+	echo "lab: the first report, with the lines before it:" >&2
+	kernel_log | grep -m1 -B10 -A50 -E "$problem_re" | sed 's/^/lab:   /' >&2 || true
+fi
+
+# A report logged while the kernel booted, before the init's "the test
+# begins", came before any code of the test ran (its modules are not
+# loaded yet): a fault of the lab, like a boot that dies, worth one more
+# boot.  Seen once: the debug kernel under TCG reporting a KASAN
+# wild-memory-access in do_raw_spin_lock 5 ms into booting.
+if grep -q "lab: the test begins" "$out/console.log" 2>/dev/null &&
+	tr -d '\r' <"$out/console.log" | sed '/lab: the test begins/q' | grep -qE "$problem_re"; then
+	echo "lab: the kernel reported a problem while booting, before the test began" >&2
+	exit 127
+fi
 
 if [ $frozen = 1 ]; then
 	echo "lab: the guest stopped running (no heartbeat for 90 s); where its vCPUs were ($out/freeze.txt):" >&2

@@ -214,12 +214,18 @@ fio_verify() {
 }
 
 # generic_dev C N: the generic char device of namespace N of controller C
-# (/dev/nvmx0g1 on nvmx, /dev/ng0n1 on the in-tree driver)
+# (/dev/nvmx0g1 on nvmx; on the in-tree driver the /dev/ng0n<I> of the
+# namespace's block device /dev/nvme0n<I>: named for the disk's instance,
+# not the NSID, and 6.12 scans namespaces in parallel, so the two differ)
 generic_dev() {
+	local b
+
 	if [ "$DRIVER" = nvme ]; then
-		echo /dev/ng${1#nvme}n$2
+		wait_for "ns_path $1 $2 >/dev/null" 60
+		b=$(ns_path "$1" "$2")
+		echo "/dev/ng${b#/dev/nvme}"
 	else
-		echo /dev/${1}g$2
+		echo "/dev/${1}g$2"
 	fi
 }
 

@@ -39,7 +39,7 @@ guest() {
 		fail "$((after - before)) interrupts for $ios polled I/Os"
 
 	# io_uring passthrough with IOPOLL on the generic char device
-	if [ "$DRIVER" = nvme ]; then g=/dev/ng${c#nvme}n1; else g=/dev/${c}g1; fi
+	g=$(generic_dev "$c" 1)
 	wait_for "[ -c $g ]" 30
 	before=$(queue_irqs "$c")
 	fio_verify "$g" uring-iopoll --ioengine=io_uring_cmd --cmd_type=nvme \

@@ -26,15 +26,6 @@ host() {
 		--ns nsid=6,lbs=8192,size=64M
 }
 
-# generic_dev CTRL NSID
-generic_dev() {
-	if [ "$DRIVER" = nvme ]; then
-		echo "/dev/ng${1#nvme}n$2"
-	else
-		echo "/dev/${1}g$2"
-	fi
-}
-
 # size_of CTRL NSID: the block device's size in bytes
 size_of() {
 	local dev

@@ -52,7 +52,7 @@ guest() {
 	cmp /tmp/data /tmp/back || fail "io-passthru write: block device reads other data"
 
 	# the namespace's generic char device: /dev/ng<C>n1 or /dev/nvmx<C>g1
-	if [ "$DRIVER" = nvme ]; then g=/dev/ng${c#/dev/nvme}n1; else g=${c}g1; fi
+	g=$(generic_dev "${c#/dev/}" 1)
 	wait_for "[ -c $g ]" 30
 	nvme io-passthru "$g" -o 2 -n 1 -l 8192 -r --cdw10=200 --cdw12=15 -b >/tmp/gback ||
 		fail "io-passthru read through $g"

@@ -31,7 +31,7 @@ guest() {
 	load_driver
 	n=$(ns_dev nvmx-uring 1)
 	c=$(ctrl_by_serial nvmx-uring)
-	if [ "$DRIVER" = nvme ]; then g=/dev/ng${c#nvme}n1; else g=/dev/${c}g1; fi
+	g=$(generic_dev "$c" 1)
 	wait_for "[ -c $g ]" 30
 	fio_verify "$g" uring-qd1 --ioengine=io_uring_cmd --cmd_type=nvme \
 		--rw=randwrite --bs=4k --iodepth=1 --size=8M

@@ -41,7 +41,7 @@ guest() {
 	nvme write "$n" -s 64 -c 15 -z 8192 -d /tmp/data >/dev/null || fail "nvme write"
 	nvme read "$n" -s 64 -c 15 -z 8192 -d /tmp/back >/dev/null || fail "nvme read"
 	cmp /tmp/data /tmp/back || fail "passthrough read back other data"
-	if [ "$DRIVER" = nvme ]; then g=/dev/ng${c#nvme}n1; else g=/dev/${c}g1; fi
+	g=$(generic_dev "$c" 1)
 	fio_verify "$g" iommu-uring --ioengine=io_uring_cmd --cmd_type=nvme \
 		--rw=randwrite --bsrange=4k-64k --iodepth=8 --size=8M --offset=48M
 
