@@ -431,7 +431,7 @@ static int nvmx_run_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 		.addr = u->addr, .len = u->data_len, .vec = vec,
 		.meta = u->metadata, .meta_len = u->metadata_len,
 	};
-	struct nvmx_frozen_ns *frozen = NULL;
+	struct nvmx_ns_set *frozen = NULL;
 	struct nvme_command c;
 	int ret;
 

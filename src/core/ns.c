@@ -351,6 +351,57 @@ static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
 	set_capacity_and_notify(ns->disk, nvmx_ns_sectors(ns, id));
 }
 
+/*
+ * The namespaces on the controller's list at one moment, each with a
+ * reference on its disk: work on them (a freeze, a limits update) that
+ * must not hold ns_rwsem, kept apart from the list, which a scan or the
+ * removal of the controller may change meanwhile.
+ */
+struct nvmx_ns_set {
+	unsigned int nr;
+	struct nvmx_ns *ns[];
+};
+
+/*
+ * The namespaces now listed, each queue starting to freeze if @freeze.
+ * Return: the set, or NULL without memory (nothing held, nothing frozen).
+ */
+static struct nvmx_ns_set *nvmx_ns_set_get(struct nvmx_ctrl *ctrl, bool freeze)
+{
+	struct nvmx_ns_set *set;
+	struct nvmx_ns *ns;
+	unsigned int nr = 0;
+
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		nr++;
+	set = kmalloc(struct_size(set, ns, nr), GFP_KERNEL);
+	if (set) {
+		set->nr = 0;
+		list_for_each_entry(ns, &ctrl->namespaces, list) {
+			get_device(disk_to_dev(ns->disk));
+			if (freeze)
+				blk_freeze_queue_start(ns->disk->queue);
+			set->ns[set->nr++] = ns;
+		}
+	}
+	up_read(&ctrl->ns_rwsem);
+	return set;
+}
+
+/* Drop the set's disk references (unfrozen first if @frozen) and free it. */
+static void nvmx_ns_set_put(struct nvmx_ns_set *set, bool frozen)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->nr; i++) {
+		if (frozen)
+			blk_mq_unfreeze_queue(set->ns[i]->disk->queue);
+		put_device(disk_to_dev(set->ns[i]->disk));
+	}
+	kfree(set);
+}
+
 /**
  * nvmx_set_write_cache() - the volatile write cache is on or off
  * @ctrl: the controller
@@ -367,39 +418,27 @@ static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
  */
 void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
 {
-	struct gendisk **disks;
-	unsigned int nr = 0, i;
-	struct nvmx_ns *ns;
+	struct nvmx_ns_set *set;
+	unsigned int i;
 
 	WRITE_ONCE(ctrl->vwc_on, on);
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
-		nr++;
-	disks = kmalloc_array(nr, sizeof(*disks), GFP_KERNEL);
-	nr = 0;
-	if (disks) {
-		list_for_each_entry(ns, &ctrl->namespaces, list) {
-			get_device(disk_to_dev(ns->disk));
-			disks[nr++] = ns->disk;
-		}
-	}
-	up_read(&ctrl->ns_rwsem);
-	if (!disks) {
+	set = nvmx_ns_set_get(ctrl, false);
+	if (!set) {
 		dev_warn(&ctrl->device, "write cache %s: no memory to tell the namespaces\n",
 			 on ? "on" : "off");
 		return;
 	}
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < set->nr; i++) {
+		struct gendisk *disk = set->ns[i]->disk;
 		struct nvmx_lim lim;
 
-		nvmx_lim_start(&lim, disks[i]->queue);
+		nvmx_lim_start(&lim, disk->queue);
 		nvmx_lim_write_cache(&lim, on);
 		if (nvmx_lim_commit(&lim))
 			dev_warn(&ctrl->device, "%s: write cache setting refused\n",
-				 disks[i]->disk_name);
-		put_device(disk_to_dev(disks[i]));
+				 disk->disk_name);
 	}
-	kfree(disks);
+	nvmx_ns_set_put(set, false);
 }
 
 /*
@@ -609,15 +648,6 @@ out:
 	kfree(list);
 }
 
-/*
- * The namespaces held frozen (by a Format NVM, or by a reset that changes
- * the number of queues), each with a disk reference.
- */
-struct nvmx_frozen_ns {
-	unsigned int nr;
-	struct nvmx_ns *ns[];
-};
-
 /**
  * nvmx_freeze_namespaces() - freeze every namespace queue for a Format NVM
  * @ctrl: the controller
@@ -630,9 +660,9 @@ struct nvmx_frozen_ns {
  * Context: process context; waits for the requests in flight.
  * Return: the frozen set, or ERR_PTR(-ENOMEM) with nothing held.
  */
-struct nvmx_frozen_ns *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl)
+struct nvmx_ns_set *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl)
 {
-	struct nvmx_frozen_ns *f;
+	struct nvmx_ns_set *f;
 	unsigned int i;
 
 	mutex_lock(&ctrl->scan_lock);
@@ -656,7 +686,7 @@ struct nvmx_frozen_ns *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl)
  *
  * Context: process context; sends Identify Namespace commands.
  */
-void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
+void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_ns_set *f,
 			  bool reformatted)
 {
 	struct nvme_id_ns *id = NULL;
@@ -676,12 +706,10 @@ void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
 				set_capacity_and_notify(ns->disk, 0);
 			}
 		}
-		blk_mq_unfreeze_queue(ns->disk->queue);
-		put_device(disk_to_dev(ns->disk));
 	}
+	nvmx_ns_set_put(f, true);
 	mutex_unlock(&ctrl->scan_lock);
 	kfree(id);
-	kfree(f);
 }
 
 /**
@@ -693,26 +721,9 @@ void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
  * nothing frozen.  It leaves scans alone (nvmx_freeze_namespaces() adds
  * scan_lock): the reset work, which calls it, must not wait for a scan.
  */
-struct nvmx_frozen_ns *nvmx_freeze_io(struct nvmx_ctrl *ctrl)
+struct nvmx_ns_set *nvmx_freeze_io(struct nvmx_ctrl *ctrl)
 {
-	struct nvmx_frozen_ns *f;
-	struct nvmx_ns *ns;
-	unsigned int nr = 0;
-
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
-		nr++;
-	f = kmalloc(struct_size(f, ns, nr), GFP_KERNEL);
-	if (f) {
-		f->nr = 0;
-		list_for_each_entry(ns, &ctrl->namespaces, list) {
-			get_device(disk_to_dev(ns->disk));
-			blk_freeze_queue_start(ns->disk->queue);
-			f->ns[f->nr++] = ns;
-		}
-	}
-	up_read(&ctrl->ns_rwsem);
-	return f ?: ERR_PTR(-ENOMEM);
+	return nvmx_ns_set_get(ctrl, true) ?: ERR_PTR(-ENOMEM);
 }
 
 /**
@@ -723,7 +734,7 @@ struct nvmx_frozen_ns *nvmx_freeze_io(struct nvmx_ctrl *ctrl)
  * Context: process context; no lock held that a timeout needs.
  * Return: true when every queue drained in time.
  */
-bool nvmx_wait_freeze_io(struct nvmx_frozen_ns *f, unsigned long timeout)
+bool nvmx_wait_freeze_io(struct nvmx_ns_set *f, unsigned long timeout)
 {
 	unsigned long deadline = jiffies + timeout;
 	unsigned int i;
@@ -739,15 +750,9 @@ bool nvmx_wait_freeze_io(struct nvmx_frozen_ns *f, unsigned long timeout)
 }
 
 /* End nvmx_freeze_io(): unfreeze, drop the references, free @f. */
-void nvmx_unfreeze_io(struct nvmx_frozen_ns *f)
+void nvmx_unfreeze_io(struct nvmx_ns_set *f)
 {
-	unsigned int i;
-
-	for (i = 0; i < f->nr; i++) {
-		blk_mq_unfreeze_queue(f->ns[i]->disk->queue);
-		put_device(disk_to_dev(f->ns[i]->disk));
-	}
-	kfree(f);
+	nvmx_ns_set_put(f, true);
 }
 
 /**

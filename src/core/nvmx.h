@@ -448,13 +448,13 @@ int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count);
 /* ns.c: namespaces as block devices */
 void nvmx_scan_work(struct work_struct *work);
 void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl);
-struct nvmx_frozen_ns;
-struct nvmx_frozen_ns *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl);
-void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_frozen_ns *f,
+struct nvmx_ns_set;
+struct nvmx_ns_set *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl);
+void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_ns_set *f,
 			  bool reformatted);
-struct nvmx_frozen_ns *nvmx_freeze_io(struct nvmx_ctrl *ctrl);
-bool nvmx_wait_freeze_io(struct nvmx_frozen_ns *f, unsigned long timeout);
-void nvmx_unfreeze_io(struct nvmx_frozen_ns *f);
+struct nvmx_ns_set *nvmx_freeze_io(struct nvmx_ctrl *ctrl);
+bool nvmx_wait_freeze_io(struct nvmx_ns_set *f, unsigned long timeout);
+void nvmx_unfreeze_io(struct nvmx_ns_set *f);
 void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on);
 
 /* ioctl.c: the nvme_ioctl.h ABI */

@@ -60,7 +60,7 @@ EXPORT_SYMBOL_NS_GPL(nvmx_init_identify, NVMX);
  */
 static int nvmx_start_io(struct nvmx_ctrl *ctrl)
 {
-	struct nvmx_frozen_ns *frozen;
+	struct nvmx_ns_set *frozen;
 	int ret = 0;
 
 	if (!ctrl->nr_io_queues) {
