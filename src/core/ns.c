@@ -353,9 +353,11 @@ static void nvmx_update_ns(struct nvmx_ns *ns, struct nvme_id_ns *id)
 
 /*
  * The namespaces on the controller's list at one moment, each with a
- * reference on its disk: work on them (a freeze, a limits update) that
- * must not hold ns_rwsem, kept apart from the list, which a scan or the
- * removal of the controller may change meanwhile.
+ * reference on itself and one on its disk (a namespace joins the list
+ * before its disk is added, and one whose disk fails to add is freed
+ * without the disk's release): for work on them (a freeze, a limits
+ * update) that must not hold ns_rwsem, kept apart from the list, which a
+ * scan or the removal of the controller may change meanwhile.
  */
 struct nvmx_ns_set {
 	unsigned int nr;
@@ -375,10 +377,12 @@ static struct nvmx_ns_set *nvmx_ns_set_get(struct nvmx_ctrl *ctrl, bool freeze)
 	down_read(&ctrl->ns_rwsem);
 	list_for_each_entry(ns, &ctrl->namespaces, list)
 		nr++;
-	set = kmalloc(struct_size(set, ns, nr), GFP_KERNEL);
+	/* NOIO: a reset calls this with the namespace queues quiesced */
+	set = kmalloc(struct_size(set, ns, nr), GFP_NOIO);
 	if (set) {
 		set->nr = 0;
 		list_for_each_entry(ns, &ctrl->namespaces, list) {
+			get_device(&ns->cdev_device);
 			get_device(disk_to_dev(ns->disk));
 			if (freeze)
 				blk_freeze_queue_start(ns->disk->queue);
@@ -389,7 +393,7 @@ static struct nvmx_ns_set *nvmx_ns_set_get(struct nvmx_ctrl *ctrl, bool freeze)
 	return set;
 }
 
-/* Drop the set's disk references (unfrozen first if @frozen) and free it. */
+/* Drop the set's references (unfrozen first if @frozen) and free it. */
 static void nvmx_ns_set_put(struct nvmx_ns_set *set, bool frozen)
 {
 	unsigned int i;
@@ -398,6 +402,7 @@ static void nvmx_ns_set_put(struct nvmx_ns_set *set, bool frozen)
 		if (frozen)
 			blk_mq_unfreeze_queue(set->ns[i]->disk->queue);
 		put_device(disk_to_dev(set->ns[i]->disk));
+		nvmx_ns_put(set->ns[i]);
 	}
 	kfree(set);
 }

@@ -43,7 +43,7 @@ guest() {
 	[ "$DRIVER" = nvmx ] && strict=strict
 	for n in 1:512:8:0: 2:512:8:1: 3:4096:8:0:pi 4:512:16:1: 6:8192:0:0:; do
 		IFS=: read -r nsid lbs ms ext opt <<<"$n"
-		g=$(generic_dev "$c" "$nsid")
+		g=$(generic_dev "$c" "$nsid") || fail "no generic device for namespace $nsid"
 		wait_for "[ -c $g ]" 30
 		"$LAB_OUT/meta-io" "$g" "$nsid" "$lbs" "$ms" "$ext" "$strict,$opt" ||
 			fail "metadata I/O through $g"
@@ -88,7 +88,8 @@ guest() {
 	if [ "$DRIVER" = nvmx ]; then
 		wait_for "[ \"\$(blockdev --getsize64 $dev)\" = 0 ]" 30
 	fi
-	"$LAB_OUT/meta-io" "$(generic_dev "$c" 5)" 5 512 8 0 "$strict" ||
+	g=$(generic_dev "$c" 5) || fail "no generic device for namespace 5"
+	"$LAB_OUT/meta-io" "$g" 5 512 8 0 "$strict" ||
 		fail "metadata I/O after the format"
 	nvme format "$dev" -l 0 -f >/dev/null || fail "nvme format -l 0"
 	wait_for "[ \"\$(blockdev --getsize64 $dev)\" = $((16 << 20)) ]" 30

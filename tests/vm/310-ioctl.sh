@@ -51,7 +51,7 @@ guest() {
 	dd if="$n" of=/tmp/back bs=512 skip=200 count=16 iflag=direct status=none
 	cmp /tmp/data /tmp/back || fail "io-passthru write: block device reads other data"
 
-	# the namespace's generic char device: /dev/ng<C>n1 or /dev/nvmx<C>g1
+	# the namespace's generic char device: /dev/nvmx<C>g1, or the in-tree ng<C>n<I>
 	g=$(generic_dev "${c#/dev/}" 1)
 	wait_for "[ -c $g ]" 30
 	nvme io-passthru "$g" -o 2 -n 1 -l 8192 -r --cdw10=200 --cdw12=15 -b >/tmp/gback ||

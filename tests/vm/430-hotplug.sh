@@ -30,6 +30,7 @@ guest() {
 	dev=$(ns_dev nvmx-plug 1)
 	c=$(ctrl_by_serial nvmx-plug)
 	g=$(generic_dev "$c" 1)
+	wait_for "[ -c $g ]" 30
 	exec 3<"$g" || fail "open $g"
 	base=$(io_count)
 

@@ -42,6 +42,7 @@ guest() {
 	nvme read "$n" -s 64 -c 15 -z 8192 -d /tmp/back >/dev/null || fail "nvme read"
 	cmp /tmp/data /tmp/back || fail "passthrough read back other data"
 	g=$(generic_dev "$c" 1)
+	wait_for "[ -c $g ]" 30
 	fio_verify "$g" iommu-uring --ioengine=io_uring_cmd --cmd_type=nvme \
 		--rw=randwrite --bsrange=4k-64k --iodepth=8 --size=8M --offset=48M
 
