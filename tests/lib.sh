@@ -229,6 +229,17 @@ generic_dev() {
 	fi
 }
 
+# reset_bounded C WHAT SECS: reset controller C through sysfs from a
+# background shell, so that a reset that hangs fails the test after SECS
+# instead of hanging it; the write must return success.
+reset_bounded() {
+	rm -f /tmp/reset.st
+	(st=0; echo 1 >/sys/class/"$CLASS"/"$1"/reset_controller || st=$?
+	 echo $st >/tmp/reset.st) &
+	wait_for "[ -e /tmp/reset.st ]" "$3"
+	expect_eq "$(cat /tmp/reset.st)" 0 "$2"
+}
+
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() {
 	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"

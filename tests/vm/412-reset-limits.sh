@@ -43,11 +43,7 @@ guest() {
 	sleep 2
 
 	for ((i = 1; i <= RESETS; i++)); do
-		rm -f /tmp/reset.st
-		(st=0; echo 1 >/sys/class/"$CLASS"/"$c"/reset_controller || st=$?
-		 echo $st >/tmp/reset.st) &
-		wait_for "[ -e /tmp/reset.st ]" 90
-		expect_eq "$(cat /tmp/reset.st)" 0 "reset $i"
+		reset_bounded "$c" "reset $i" 90
 		wait_for "[ \"\$(attr /sys/class/$CLASS/$c/state)\" = live ]" 90
 		sleep 1
 	done

@@ -21,11 +21,7 @@ reset_to() {
 	local before=$(attr /sys/kernel/debug/nvmx/"$1"/resets)
 
 	# bounded: a reset that never ends fails the test, not the lab
-	rm -f /tmp/reset.st
-	(st=0; echo 1 >/sys/class/nvmx/"$1"/reset_controller || st=$?
-	 echo $st >/tmp/reset.st) &
-	wait_for "[ -e /tmp/reset.st ]" 120
-	expect_eq "$(cat /tmp/reset.st)" 0 "reset to $2 I/O queues"
+	reset_bounded "$1" "reset to $2 I/O queues" 120
 	expect_eq "$(attr /sys/class/nvmx/"$1"/state)" live "state after the reset"
 	expect_eq "$(attr /sys/class/nvmx/"$1"/queue_count)" $(($2 + 1)) \
 		"queues after the reset (admin included)"
