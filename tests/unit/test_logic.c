@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of src/core/nvmx_logic.h and src/pci/pci_logic.h.  Each test prints one line:
+ * Unit tests of src/core/nvmx_logic.h, src/pci/pci_logic.h and
+ * src/tcp/tcp_logic.h.  Each test prints one line:
  * "ok <name>" or "not ok <name>: <what failed>".  The exit status is the
  * number of failed tests (capped), so make stops on failure.
  */
@@ -16,6 +17,7 @@ typedef uint64_t u64;
 
 #include "nvmx_logic.h"
 #include "pci_logic.h"
+#include "tcp_logic.h"
 
 static int failed, passed;
 static const char *cur;
@@ -373,6 +375,192 @@ static void test_ns_probe_limit(void)
 	EXPECT_EQ(nvmx_ns_probe_limit(0xffffffffU), NVMX_NS_PROBE_MAX);
 }
 
+/* A common header as bytes, decoded: the decoder is what the driver uses. */
+static struct nvmx_tcp_ch tcp_ch(u8 type, u8 flags, u8 hlen, u8 pdo, u32 plen)
+{
+	struct nvmx_tcp_ch ch;
+	u8 raw[NVMX_TCP_CH_LEN];
+
+	nvmx_tcp_ch_encode(raw, type, flags, hlen, pdo, plen);
+	nvmx_tcp_ch_decode(raw, &ch);
+	return ch;
+}
+
+static void test_tcp_fields(void)
+{
+	u8 b[8] = { 0x07, 0x0c, 24, 28, 0x78, 0x56, 0x34, 0x12 };
+	struct nvmx_tcp_ch ch;
+
+	nvmx_tcp_ch_decode(b, &ch);
+	EXPECT_EQ(ch.type, NVMX_TCP_C2H_DATA);
+	EXPECT_EQ(ch.flags, NVMX_TCP_F_DATA_LAST | NVMX_TCP_F_DATA_SUCCESS);
+	EXPECT_EQ(ch.hlen, 24);
+	EXPECT_EQ(ch.pdo, 28);
+	EXPECT_EQ(ch.plen, 0x12345678);
+	EXPECT_EQ(nvmx_tcp_get16(b + 4), 0x5678);
+	nvmx_tcp_put32(b, 0xa1b2c3d4);
+	EXPECT_EQ(b[0], 0xd4);
+	EXPECT_EQ(b[3], 0xa1);
+	nvmx_tcp_put16(b, 0xbeef);
+	EXPECT_EQ(b[0], 0xef);
+	EXPECT_EQ(b[1], 0xbe);
+}
+
+static void test_tcp_check_ch(void)
+{
+	struct nvmx_tcp_rx_params none = { .ic_done = true };
+	struct nvmx_tcp_rx_params dig = { .hdgst = true, .ddgst = true, .ic_done = true };
+	struct nvmx_tcp_rx_params init = { 0 };
+	struct nvmx_tcp_ch ch;
+
+	/* before ICResp: only ICResp or a termination */
+	ch = tcp_ch(NVMX_TCP_ICRESP, 0, 128, 0, 128);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &init), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_TYPE);
+	ch = tcp_ch(NVMX_TCP_ICRESP, 0, 128, 0, 129);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &init), NVMX_TCP_BAD_PLEN);
+	ch = tcp_ch(NVMX_TCP_ICRESP, 0, 24, 0, 128);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &init), NVMX_TCP_BAD_HLEN);
+	ch = tcp_ch(NVMX_TCP_ICRESP, NVMX_TCP_F_HDGST, 128, 0, 128);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &init), NVMX_TCP_BAD_FLAGS);
+	ch = tcp_ch(NVMX_TCP_RSP, 0, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &init), NVMX_TCP_BAD_TYPE);
+	ch = tcp_ch(NVMX_TCP_C2H_TERM, 0, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &init), NVMX_TCP_OK);
+
+	/* responses and R2Ts: fixed lengths, the header digest as negotiated */
+	ch = tcp_ch(NVMX_TCP_RSP, 0, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_BAD_FLAGS);
+	ch = tcp_ch(NVMX_TCP_RSP, NVMX_TCP_F_HDGST, 24, 0, 28);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_FLAGS);
+	ch = tcp_ch(NVMX_TCP_RSP, NVMX_TCP_F_HDGST, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_BAD_PLEN);
+	ch = tcp_ch(NVMX_TCP_RSP, 0, 23, 0, 23);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_HLEN);
+	ch = tcp_ch(NVMX_TCP_RSP, 0, 24, 24, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_PDO);
+	ch = tcp_ch(NVMX_TCP_RSP, 0, 24, 0, 0xffffffffu);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_PLEN);
+	ch = tcp_ch(NVMX_TCP_R2T, 0, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_OK);
+	ch = tcp_ch(NVMX_TCP_R2T, NVMX_TCP_F_DATA_LAST, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_FLAGS);
+
+	/* C2HData: data right after the header (and its digest) */
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, NVMX_TCP_F_DATA_LAST, 24, 24, 24 + 4096);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_OK);
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, NVMX_TCP_F_DATA_SUCCESS, 24, 24, 24 + 4096);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_FLAGS);
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, 0, 24, 32, 32 + 4096);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_PDO);
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, 0, 24, 24, 20);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_PLEN);
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, NVMX_TCP_F_HDGST | NVMX_TCP_F_DDGST, 24, 28,
+		    28 + 512 + 4);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_OK);
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, NVMX_TCP_F_HDGST | NVMX_TCP_F_DDGST, 24, 28, 30);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_BAD_PLEN);
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, NVMX_TCP_F_HDGST, 24, 28, 28 + 512);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_BAD_FLAGS);
+
+	/* terminations: no digests, at most the offending header as data */
+	ch = tcp_ch(NVMX_TCP_C2H_TERM, 0, 24, 24, 24 + 128);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_OK);
+	ch = tcp_ch(NVMX_TCP_C2H_TERM, 0, 24, 24, 24 + 129);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_BAD_PLEN);
+	ch = tcp_ch(NVMX_TCP_C2H_TERM, NVMX_TCP_F_HDGST, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &dig), NVMX_TCP_BAD_FLAGS);
+
+	/* what only a host sends, and unknown types */
+	ch = tcp_ch(NVMX_TCP_CMD, 0, 72, 0, 72);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_TYPE);
+	ch = tcp_ch(NVMX_TCP_H2C_DATA, 0, 24, 24, 24 + 4);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_TYPE);
+	ch = tcp_ch(0x08, 0, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_TYPE);
+	ch = tcp_ch(0xff, 0, 24, 0, 24);
+	EXPECT_EQ(nvmx_tcp_check_ch(&ch, &none), NVMX_TCP_BAD_TYPE);
+	EXPECT_EQ(strcmp(nvmx_tcp_bad_name(NVMX_TCP_BAD_NR), "?"), 0);
+	EXPECT_EQ(strcmp(nvmx_tcp_bad_name(NVMX_TCP_BAD_CID), "unknown command id"), 0);
+}
+
+static void test_tcp_data(void)
+{
+	struct nvmx_tcp_rx_params none = { .ic_done = true };
+	struct nvmx_tcp_rx_params dig = { .hdgst = true, .ddgst = true, .ic_done = true };
+	struct nvmx_tcp_ch ch;
+
+	/* an 8 KiB read in two PDUs */
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, 0, 24, 24, 24 + 4096);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 0, 4096, 0, 8192), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 4096, 4096, 4096, 8192),
+		  NVMX_TCP_BAD_DATA);	/* the last one without LAST */
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, NVMX_TCP_F_DATA_LAST, 24, 24, 24 + 4096);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 4096, 4096, 4096, 8192), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 0, 4096, 0, 8192),
+		  NVMX_TCP_BAD_DATA);	/* LAST too early */
+	/* out of order, repeated, beyond the buffer, empty, length mismatch */
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, 0, 24, 24, 24 + 4096);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 4096, 4096, 0, 16384), NVMX_TCP_BAD_DATA);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 0, 4096, 4096, 16384), NVMX_TCP_BAD_DATA);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 0, 4096, 0, 2048), NVMX_TCP_BAD_DATA);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 0, 4096, 0, 0), NVMX_TCP_BAD_DATA);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 0, 4000, 0, 8192), NVMX_TCP_BAD_PLEN);
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, NVMX_TCP_F_DATA_LAST, 24, 24, 24);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 0, 0, 0, 8192), NVMX_TCP_BAD_DATA);
+	/* received near the 4 GiB wrap */
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, 0, 24, 24, 24 + 4096);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &none, 0xfffff000u, 4096, 0xfffff000u, 0x1000),
+		  NVMX_TCP_BAD_DATA);
+	/* with digests */
+	ch = tcp_ch(NVMX_TCP_C2H_DATA, NVMX_TCP_F_HDGST | NVMX_TCP_F_DDGST |
+		    NVMX_TCP_F_DATA_LAST | NVMX_TCP_F_DATA_SUCCESS, 24, 28, 28 + 512 + 4);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &dig, 0, 512, 0, 512), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_c2h_data(&ch, &dig, 0, 516, 0, 1024), NVMX_TCP_BAD_PLEN);
+
+	/* R2T: one at a time, in order, within the data */
+	EXPECT_EQ(nvmx_tcp_check_r2t(0, 65536, 0, 131072, false), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_r2t(65536, 65536, 65536, 131072, false), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_r2t(0, 65536, 0, 131072, true), NVMX_TCP_BAD_R2T);
+	EXPECT_EQ(nvmx_tcp_check_r2t(0, 4096, 0, 0, false), NVMX_TCP_BAD_R2T);
+	EXPECT_EQ(nvmx_tcp_check_r2t(0, 0, 0, 4096, false), NVMX_TCP_BAD_DATA);
+	EXPECT_EQ(nvmx_tcp_check_r2t(4096, 4096, 0, 8192, false), NVMX_TCP_BAD_DATA);
+	EXPECT_EQ(nvmx_tcp_check_r2t(0, 8193, 0, 8192, false), NVMX_TCP_BAD_DATA);
+	EXPECT_EQ(nvmx_tcp_check_r2t(8192, 1, 8192, 8192, false), NVMX_TCP_BAD_DATA);
+	EXPECT_EQ(nvmx_tcp_check_r2t(4096, 0xfffff000u, 4096, 8192, false), NVMX_TCP_BAD_DATA);
+
+	/* answering an R2T in H2CData PDUs of at most MAXH2CDATA */
+	EXPECT_EQ(nvmx_tcp_h2c_chunk(131072, 32768), 32768);
+	EXPECT_EQ(nvmx_tcp_h2c_chunk(4096, 32768), 4096);
+	EXPECT_EQ(nvmx_tcp_h2c_pdus(131072, 32768), 4);
+	EXPECT_EQ(nvmx_tcp_h2c_pdus(131073, 32768), 5);
+	EXPECT_EQ(nvmx_tcp_h2c_pdus(1, 32768), 1);
+
+	/* in-capsule data */
+	EXPECT_EQ(nvmx_tcp_ioccsz_inline(0), 0);
+	EXPECT_EQ(nvmx_tcp_ioccsz_inline(4), 0);
+	EXPECT_EQ(nvmx_tcp_ioccsz_inline(516), 8192);
+	EXPECT_EQ(nvmx_tcp_inline(0, 8192), false);
+	EXPECT_EQ(nvmx_tcp_inline(8192, 8192), true);
+	EXPECT_EQ(nvmx_tcp_inline(8193, 8192), false);
+}
+
+static void test_tcp_icresp(void)
+{
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 0, 131072, false, false), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 3, 131072, true, true), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 1, 131072, true, false), NVMX_TCP_OK);
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 0, 131072, true, false), NVMX_TCP_BAD_IC);
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 2, 131072, false, false), NVMX_TCP_BAD_IC);
+	EXPECT_EQ(nvmx_tcp_check_icresp(1, 0, 0, 131072, false, false), NVMX_TCP_BAD_IC);
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 1, 0, 131072, false, false), NVMX_TCP_BAD_IC);
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 0, 2048, false, false), NVMX_TCP_BAD_IC);
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 0, 4098, false, false), NVMX_TCP_BAD_IC);
+	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 0, 0, false, false), NVMX_TCP_BAD_IC);
+}
+
 int main(void)
 {
 	run("cap_fields", test_cap_fields);
@@ -390,6 +578,10 @@ int main(void)
 	run("use_sgl", test_use_sgl);
 	run("cq_hold", test_cq_hold);
 	run("ns_probe_limit", test_ns_probe_limit);
+	run("tcp_fields", test_tcp_fields);
+	run("tcp_check_ch", test_tcp_check_ch);
+	run("tcp_data", test_tcp_data);
+	run("tcp_icresp", test_tcp_icresp);
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed > 100 ? 100 : failed;
 }
