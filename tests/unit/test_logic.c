@@ -18,6 +18,7 @@ typedef uint64_t u64;
 #include "nvmx_logic.h"
 #include "pci_logic.h"
 #include "tcp_logic.h"
+#include "opts_logic.h"
 
 static int failed, passed;
 static const char *cur;
@@ -561,6 +562,94 @@ static void test_tcp_icresp(void)
 	EXPECT_EQ(nvmx_tcp_check_icresp(0, 0, 0, 0, false, false), NVMX_TCP_BAD_IC);
 }
 
+/* Parse @s (copied: the parser writes into its buffer); the refused token. */
+static int opts(const char *s, struct nvmx_opts *o, char *bad, size_t badlen)
+{
+	char buf[1024];
+	const char *b = "";
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	ret = nvmx_opts_parse(buf, o, &b);
+	snprintf(bad, badlen, "%s", ret ? b : "");
+	return ret;
+}
+
+static void test_opts(void)
+{
+	const char *base = "transport=tcp,traddr=127.0.0.1,nqn=nqn.2026-12.io.nvmx:t";
+	char s[1024], bad[64];
+	struct nvmx_opts o;
+
+	EXPECT_EQ(opts(base, &o, bad, sizeof(bad)), 0);
+	EXPECT_EQ(strcmp(o.traddr, "127.0.0.1"), 0);
+	EXPECT_EQ(strcmp(o.trsvcid, "8009"), 0);
+	EXPECT_EQ(strcmp(o.nqn, "nqn.2026-12.io.nvmx:t"), 0);
+	EXPECT_EQ(o.queue_size, 128);
+	EXPECT_EQ(o.kato, 5);
+	EXPECT_EQ(o.reconnect_delay, 10);
+	EXPECT_EQ(o.ctrl_loss_tmo, 600);
+	EXPECT_EQ(o.hdr_digest || o.data_digest, false);
+
+	EXPECT_EQ(opts("transport=tcp,traddr=10.0.0.2,trsvcid=4420,nqn=n,hostnqn=h,"
+		       "hostid=0f0e0d0c-0b0a-0908-0706-050403020100,nr_io_queues=2,"
+		       "queue_size=16,keep_alive_tmo=0,reconnect_delay=1,ctrl_loss_tmo=-1,"
+		       "hdr_digest,data_digest\n", &o, bad, sizeof(bad)), 0);
+	EXPECT_EQ(strcmp(o.trsvcid, "4420"), 0);
+	EXPECT_EQ(strcmp(o.hostnqn, "h"), 0);
+	EXPECT_EQ(o.nr_io_queues, 2);
+	EXPECT_EQ(o.queue_size, 16);
+	EXPECT_EQ(o.kato, 0);
+	EXPECT_EQ(o.reconnect_delay, 1);
+	EXPECT_EQ((long long)o.ctrl_loss_tmo, -1);
+	EXPECT_EQ(o.hdr_digest && o.data_digest, true);
+	EXPECT_EQ(o.mask, 0x1fff);
+
+	/* refused, each naming the token */
+	static const char *const refused[][2] = {
+		{ "transport=rdma,traddr=a,nqn=n", "transport" },
+		{ "transport=tcp,traddr=a,nqn=n,bogus=1", "bogus" },
+		{ "transport=tcp,traddr=a,nqn=n,nqn=m", "nqn" },
+		{ "transport=tcp,traddr=,nqn=n", "traddr" },
+		{ "transport=tcp,traddr=a,nqn=n,trsvcid=0", "trsvcid" },
+		{ "transport=tcp,traddr=a,nqn=n,trsvcid=65536", "trsvcid" },
+		{ "transport=tcp,traddr=a,nqn=n,trsvcid=44x", "trsvcid" },
+		{ "transport=tcp,traddr=a,nqn=n,queue_size=15", "queue_size" },
+		{ "transport=tcp,traddr=a,nqn=n,queue_size=1025", "queue_size" },
+		{ "transport=tcp,traddr=a,nqn=n,nr_io_queues=0", "nr_io_queues" },
+		{ "transport=tcp,traddr=a,nqn=n,nr_io_queues=99999999999", "nr_io_queues" },
+		{ "transport=tcp,traddr=a,nqn=n,keep_alive_tmo=-1", "keep_alive_tmo" },
+		{ "transport=tcp,traddr=a,nqn=n,ctrl_loss_tmo=-2", "ctrl_loss_tmo" },
+		{ "transport=tcp,traddr=a,nqn=n,reconnect_delay=0", "reconnect_delay" },
+		{ "transport=tcp,traddr=a,nqn=n,hdr_digest=1", "hdr_digest" },
+		{ "transport=tcp,traddr=a,nqn=n,nr_io_queues", "nr_io_queues" },
+		{ "transport=tcp,traddr=a,nqn=n,hostid=0f0e0d0c-0b0a-0908-0706-05040302010", "hostid" },
+		{ "transport=tcp,traddr=a,nqn=n,hostid=0f0e0d0c0b0a-0908-0706-050403020100", "hostid" },
+		{ "transport=tcp,traddr=a,nqn=n,hostid=0f0e0d0c-0b0a-0908-0706-05040302010g", "hostid" },
+		{ "transport=tcp,nqn=n", "traddr" },
+		{ "traddr=a,nqn=n", "transport" },
+		{ "transport=tcp,traddr=a", "nqn" },
+		{ "", "transport" },
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		EXPECT_EQ(opts(refused[i][0], &o, bad, sizeof(bad)), -1);
+		if (strcmp(bad, refused[i][1])) {
+			printf("not ok %s: '%s' refused as '%s', expected '%s'\n",
+			       cur, refused[i][0], bad, refused[i][1]);
+			cur_failed = true;
+		}
+	}
+	/* an NQN of 223 characters fits, 224 do not */
+	snprintf(s, sizeof(s), "transport=tcp,traddr=a,nqn=%0223d", 0);
+	EXPECT_EQ(opts(s, &o, bad, sizeof(bad)), 0);
+	EXPECT_EQ(strlen(o.nqn), 223);
+	snprintf(s, sizeof(s), "transport=tcp,traddr=a,nqn=%0224d", 0);
+	EXPECT_EQ(opts(s, &o, bad, sizeof(bad)), -1);
+	/* empty tokens are skipped */
+	EXPECT_EQ(opts("transport=tcp,,traddr=a,nqn=n,", &o, bad, sizeof(bad)), 0);
+	EXPECT_EQ(strncmp(NVMX_OPTS_TOKENS, "transport=%s,", 13), 0);
+}
+
 int main(void)
 {
 	run("cap_fields", test_cap_fields);
@@ -582,6 +671,7 @@ int main(void)
 	run("tcp_check_ch", test_tcp_check_ch);
 	run("tcp_data", test_tcp_data);
 	run("tcp_icresp", test_tcp_icresp);
+	run("opts", test_opts);
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed > 100 ? 100 : failed;
 }
