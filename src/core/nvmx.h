@@ -445,6 +445,28 @@ void nvmx_identify_ns_ids(struct nvmx_ctrl *ctrl, u32 nsid,
 int nvmx_identify_ns_list(struct nvmx_ctrl *ctrl, u32 after, __le32 *list);
 int nvmx_set_queue_count(struct nvmx_ctrl *ctrl, unsigned int *count);
 
+/**
+ * struct nvmx_connect_params - what a fabrics Connect says
+ * @hostid: the host identifier
+ * @hostnqn: the host's NQN, terminated
+ * @subnqn: the subsystem's NQN, terminated
+ * @sqsize: slots of the queue being connected
+ * @kato: keep-alive timeout in seconds, 0: none (admin queue only)
+ */
+struct nvmx_connect_params {
+	uuid_t hostid;
+	const char *hostnqn;
+	const char *subnqn;
+	u16 sqsize;
+	u32 kato;
+};
+
+/* fabrics.c: the NVMe over Fabrics commands */
+int nvmx_prop_get(struct nvmx_ctrl *ctrl, u32 off, u64 *val);
+int nvmx_prop_set(struct nvmx_ctrl *ctrl, u32 off, u32 val);
+int nvmx_connect(struct nvmx_ctrl *ctrl, struct request *rq,
+		 const struct nvmx_connect_params *c, u16 qid, u16 *cntlid);
+
 /* ns.c: namespaces as block devices */
 void nvmx_scan_work(struct work_struct *work);
 void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl);

@@ -182,9 +182,10 @@ static inline int nvmx_opts_parse(char *buf, struct nvmx_opts *o,
 		{ "ctrl_loss_tmo", NVMX_OPT_CTRL_LOSS },
 		{ "hdr_digest", NVMX_OPT_HDR_DIGEST },
 		{ "data_digest", NVMX_OPT_DATA_DIGEST },
+		{ NULL, 0 },
 	};
 	char *p = buf, *tok, *val;
-	unsigned int i, n = sizeof(tokens) / sizeof(tokens[0]);
+	unsigned int i;
 	long long v;
 	bool ok;
 
@@ -214,15 +215,14 @@ static inline int nvmx_opts_parse(char *buf, struct nvmx_opts *o,
 			*val++ = '\0';
 		else
 			val = NULL;
-		for (i = 0; i < n; i++)
+		for (i = 0; tokens[i].name; i++)
 			if (nvmx_streq(tok, tokens[i].name))
 				break;
-		if (i == n || (o->mask & tokens[i].bit))
+		if (!tokens[i].name || (o->mask & tokens[i].bit))
 			return -1;
 		o->mask |= tokens[i].bit;
 		/* flags take no value, the others need one */
-		if ((tokens[i].bit & (NVMX_OPT_HDR_DIGEST | NVMX_OPT_DATA_DIGEST)) ?
-		    val != NULL : val == NULL)
+		if (!(tokens[i].bit & (NVMX_OPT_HDR_DIGEST | NVMX_OPT_DATA_DIGEST)) != !!val)
 			return -1;
 		switch (tokens[i].bit) {
 		case NVMX_OPT_TRANSPORT:
