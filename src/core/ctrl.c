@@ -182,7 +182,7 @@ static DEVICE_ATTR_RO(sqsize);
 static ssize_t numa_node_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", dev_to_node(dev->parent));
+	return sysfs_emit(buf, "%d\n", nvmx_ctrl_node(to_nvmx_ctrl(dev)));
 }
 static DEVICE_ATTR_RO(numa_node);
 
@@ -300,7 +300,7 @@ static void nvmx_ctrl_release(struct device *dev)
 /**
  * nvmx_ctrl_init() - give a new controller its instance, device and works
  * @ctrl: the controller, zeroed, inside the transport's
- * @parent: the transport's device
+ * @parent: the transport's device; NULL for a fabrics controller (no bus)
  * @ops: the transport
  *
  * After success the controller is freed by put_device(&ctrl->device),

@@ -372,6 +372,13 @@ static inline u16 nvmx_rq_qid(struct request *rq)
 	       rq->mq_hctx->queue_num + 1;
 }
 
+/* The controller's NUMA node: its parent's; none for a fabrics controller. */
+static inline int nvmx_ctrl_node(struct nvmx_ctrl *ctrl)
+{
+	return ctrl->device.parent ? dev_to_node(ctrl->device.parent) :
+				     NUMA_NO_NODE;
+}
+
 static inline struct nvmx_ctrl *nvmx_rq_ctrl(struct request *rq)
 {
 	return rq->mq_hctx->queue->tag_set->driver_data;

@@ -546,7 +546,7 @@ int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 	set->nr_hw_queues = 1;
 	set->queue_depth = NVMX_AEN_TAG;	/* tags below the AER's */
 	set->timeout = nvmx_admin_timeout.val * HZ;
-	set->numa_node = dev_to_node(ctrl->device.parent);
+	set->numa_node = nvmx_ctrl_node(ctrl);
 	set->cmd_size = cmd_size;
 	set->flags = BLK_MQ_F_NO_SCHED;
 	set->driver_data = ctrl;
@@ -595,7 +595,7 @@ void nvmx_init_io_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 
 	set->ops = ops;
 	set->nr_maps = HCTX_MAX_TYPES;
-	set->numa_node = dev_to_node(ctrl->device.parent);
+	set->numa_node = nvmx_ctrl_node(ctrl);
 	set->cmd_size = cmd_size;
 	set->flags = BLK_MQ_F_SHOULD_MERGE;
 	set->driver_data = ctrl;
