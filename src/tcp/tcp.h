@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmx NVMe/TCP transport (nvmx-tcp.ko): one TCP connection per queue to
+ * an NVMe over Fabrics controller (Linux's nvmet-tcp, or any other), the
+ * core's controller on top (docs/architecture.md, docs/tcp-design.md).
+ *
+ * Locking
+ *  - A queue's socket is sent on only by its io_work, under send_mutex
+ *    (the work is the only sender; the mutex keeps a queue's stop from
+ *    racing a send); requests reach it through the lock-free send_list
+ *    and then the work's own send_queue.
+ *  - Its receive side runs in the same io_work, under lock_sock() (what
+ *    tcp_read_sock() wants); the rx_* fields are the work's alone.
+ *  - NVMX_TCP_Q_LIVE and NVMX_TCP_Q_CONNECTED change under the
+ *    controller's shutdown_lock; the data path tests them without.
+ *  - The socket callbacks run in softirq context and only queue io_work
+ *    or start recovery; they find the queue under sk_callback_lock.
+ */
+#ifndef NVMX_TCP_H
+#define NVMX_TCP_H
+
+#include <linux/llist.h>
+#include <linux/net.h>
+#include <net/sock.h>
+
+#include "core/nvmx.h"
+#include "opts_logic.h"
+#include "tcp_logic.h"
+
+enum nvmx_tcp_send_state {
+	NVMX_TCP_SEND_CMD,		/* the capsule's header (and digest) */
+	NVMX_TCP_SEND_CMD_DATA,		/* in-capsule data */
+	NVMX_TCP_SEND_H2C,		/* an H2CData header (and digest) */
+	NVMX_TCP_SEND_H2C_DATA,		/* its data */
+	NVMX_TCP_SEND_DDGST,		/* the data digest after data */
+	NVMX_TCP_SEND_DONE,		/* all sent; waits for R2T or response */
+};
+
+/**
+ * struct nvmx_tcp_request - per-request state, after struct nvmx_request
+ * @req: the core's part, first
+ * @queue: the queue it went out on
+ * @hdr: the PDU header being sent (a command capsule's or an H2CData's),
+ *	with room for its digest and the data digest
+ * @hdr_len: bytes of @hdr to send, @hdr_off of them sent
+ * @hdr_off: see @hdr_len
+ * @state: where its sending stands
+ * @data_len: the transfer's length (0: none)
+ * @data_sent: bytes of a write's data sent (in the capsule or in H2CData)
+ * @data_recvd: bytes of a read's data received
+ * @pdu_left: data bytes left in the PDU being sent (in-capsule or H2CData)
+ * @r2t_left: bytes of the current R2T not yet in an H2CData PDU
+ * @ttag: the current R2T's transfer tag, echoed in its H2CData PDUs
+ * @ddgst: data digest being computed (sending)
+ * @ddgst_wire: the digest as sent, little endian
+ * @curr_bio: the bio whose pages @iter walks
+ * @iter: the data, where sending or receiving stands
+ * @lnode: entry in the queue's send_list
+ * @entry: entry in the queue's send_queue (the work's)
+ */
+struct nvmx_tcp_request {
+	struct nvmx_request req;
+	struct nvmx_tcp_queue *queue;
+	u8 hdr[NVMX_TCP_CMD_HLEN + NVMX_TCP_DIGEST_LEN];
+	u8 hdr_len;
+	u8 hdr_off;
+	enum nvmx_tcp_send_state state;
+	u32 data_len;
+	u32 data_sent;
+	u32 data_recvd;
+	u32 pdu_left;
+	u32 r2t_left;
+	u16 ttag;
+	u32 ddgst;
+	__le32 ddgst_wire;
+	u8 ddgst_off;
+	bool r2t_pending;
+	struct bio *curr_bio;
+	struct iov_iter iter;
+	struct llist_node lnode;
+	struct list_head entry;
+};
+
+enum nvmx_tcp_rx_state {
+	NVMX_TCP_RX_PDU,	/* a PDU header (and its digest) */
+	NVMX_TCP_RX_DATA,	/* C2HData payload, into the request */
+	NVMX_TCP_RX_DDGST,	/* the data digest after it */
+	NVMX_TCP_RX_SKIP,	/* a termination request's data */
+};
+
+/**
+ * struct nvmx_tcp_queue - one queue: a TCP connection
+ * @ctrl: the controller
+ * @qid: 0 for the admin queue
+ * @sqsize: slots (the Connect's sqsize is this less one)
+ * @flags: NVMX_TCP_Q_*
+ * @sock: the socket
+ * @rp: what the connection negotiated, as the receive side checks it
+ * @maxh2cdata: the controller's MAXH2CDATA
+ * @inline_max: in-capsule data the queue takes
+ * @send_list: requests to send, from queue_rq (lock-free)
+ * @send_queue: requests the work is sending, in order (the work's)
+ * @send_mutex: held while sending on @sock
+ * @io_work: sends and receives
+ * @io_cpu: where io_work runs
+ * @rx_state: receive state
+ * @rx_pdu: the PDU header being received, and its digest
+ * @rx_off: bytes of it received
+ * @rx_need: bytes of it to receive (known once the common header is in)
+ * @rx_rq: the request a C2HData PDU's data goes to
+ * @rx_left: data (or termination bytes) left in the PDU
+ * @rx_ddgst: data digest being computed (receiving)
+ * @rx_ddgst_wire: the digest received
+ * @rx_ddgst_off: bytes of it received
+ * @rx_bad: why the last PDU was refused
+ * @state_change: the socket's own callback, chained
+ * @data_ready: the socket's own callback, restored on stop
+ * @write_space: the socket's own callback, restored on stop
+ * @sent, @completed, @errors, @bad_pdus: statistics (debugfs)
+ */
+struct nvmx_tcp_queue {
+	struct nvmx_tcp_ctrl *ctrl;
+	u16 qid;
+	u16 sqsize;
+	unsigned long flags;
+#define NVMX_TCP_Q_ALLOCATED	0	/* socket connected, ICResp in */
+#define NVMX_TCP_Q_LIVE		1	/* Connect done: commands go out */
+	struct socket *sock;
+	struct nvmx_tcp_rx_params rp;
+	u32 maxh2cdata;
+	u32 inline_max;
+
+	struct llist_head send_list;
+	struct list_head send_queue;
+	struct mutex send_mutex;
+	struct work_struct io_work;
+	int io_cpu;
+
+	enum nvmx_tcp_rx_state rx_state;
+	u8 rx_pdu[NVMX_TCP_MAX_HLEN + NVMX_TCP_DIGEST_LEN];
+	u32 rx_off;
+	u32 rx_need;
+	struct request *rx_rq;
+	u32 rx_left;
+	u32 rx_ddgst;
+	__le32 rx_ddgst_wire;
+	u32 rx_ddgst_off;
+	enum nvmx_tcp_bad rx_bad;
+
+	void (*state_change)(struct sock *sk);
+	void (*data_ready)(struct sock *sk);
+	void (*write_space)(struct sock *sk);
+
+	u64 sent;
+	u64 completed;
+	u64 errors;
+	u64 bad_pdus;
+};
+
+/**
+ * struct nvmx_tcp_ctrl - a controller reached over NVMe/TCP
+ * @ctrl: the core's part
+ * @opts: what the connect asked for
+ * @addr: the controller's address, from @opts
+ * @hostid: the host identifier, from @opts or the module's
+ * @queues: admin queue, then the I/O queues
+ * @nr_queues: entries of @queues
+ * @loss_since: jiffies when the controller was lost (0: it is not)
+ * @reconnect_work: the next try after a lost connection
+ * @delete_work: removes the controller (delete_controller, loss)
+ * @list: entry in the module's list of controllers
+ */
+struct nvmx_tcp_ctrl {
+	struct nvmx_ctrl ctrl;
+	struct nvmx_opts opts;
+	struct sockaddr_storage addr;
+	uuid_t hostid;
+	struct nvmx_tcp_queue *queues;
+	unsigned int nr_queues;
+	unsigned long loss_since;
+	struct delayed_work reconnect_work;
+	struct work_struct delete_work;
+	struct list_head list;
+};
+
+static inline struct nvmx_tcp_ctrl *to_tcp_ctrl(struct nvmx_ctrl *ctrl)
+{
+	return container_of(ctrl, struct nvmx_tcp_ctrl, ctrl);
+}
+
+static inline struct nvmx_tcp_request *nvmx_tcp_req(struct request *rq)
+{
+	return blk_mq_rq_to_pdu(rq);
+}
+
+#endif /* NVMX_TCP_H */
