@@ -233,4 +233,48 @@ nvmx_blk_alloc_queue(struct blk_mq_tag_set *set, void *queuedata)
 
 #endif /* BLK_FEAT_WRITE_CACHE */
 
+/*
+ * Sending one page's bytes on a kernel socket without copying them (the
+ * TCP transport): kernel_sendpage() up to 6.4, sendmsg with
+ * MSG_SPLICE_PAGES from 6.5.  6.1 stable defines MSG_SPLICE_PAGES, which
+ * its TCP ignores, so the test is MSG_SENDPAGE_NOTLAST, gone with
+ * kernel_sendpage().  @more: more bytes of the same PDU follow.  A page
+ * that must not be referenced (slab, no refcount) is copied.  The range
+ * stays within the page: a 6.1 sender's frag that crosses pages reaches a
+ * loopback receiver whole, and a copy across a large folio's end is a
+ * hardened usercopy BUG there.
+ */
+#if IS_ENABLED(CONFIG_NET)
+#include <linux/net.h>
+#include <linux/socket.h>
+
+#ifdef MSG_SENDPAGE_NOTLAST
+static inline int nvmx_send_page(struct socket *sock, struct page *page,
+				 unsigned int off, unsigned int len, bool more)
+{
+	int flags = MSG_DONTWAIT | (more ? MSG_MORE | MSG_SENDPAGE_NOTLAST :
+				   MSG_EOR);
+
+	if (!sendpage_ok(page))
+		return sock_no_sendpage(sock, page, off, len, flags);
+	return kernel_sendpage(sock, page, off, len, flags);
+}
+#else
+static inline int nvmx_send_page(struct socket *sock, struct page *page,
+				 unsigned int off, unsigned int len, bool more)
+{
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | (more ? MSG_MORE : MSG_EOR),
+	};
+	struct bio_vec bv;
+
+	if (sendpage_ok(page))
+		msg.msg_flags |= MSG_SPLICE_PAGES;
+	bvec_set_page(&bv, page, len, off);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
+	return sock_sendmsg(sock, &msg);
+}
+#endif /* MSG_SENDPAGE_NOTLAST */
+#endif /* CONFIG_NET */
+
 #endif /* NVMX_COMPAT_H */
