@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmx NVMe/TCP transport: a queue's data path.  Requests become command
+ * capsules and H2CData PDUs on the socket; C2HData, R2T, CapsuleResp and
+ * C2HTermReq PDUs come back and complete them.  Every received header
+ * passes the checks of tcp_logic.h before any field of it is used; a PDU
+ * that fails them is a connection error: a log line naming the check,
+ * and the controller's recovery.
+ *
+ * Draft (branch tcp): not built yet; docs/tcp-design.md has the plan.
+ */
+#include <linux/crc32c.h>
+#include <linux/highmem.h>
+#include <net/tcp.h>
+
+#include "tcp.h"
+
+/* ---- digests ---- */
+
+/* CRC32C as NVMe/TCP sends it: seed ~0, the result inverted, LE. */
+static __le32 nvmx_tcp_digest(const void *buf, unsigned int len)
+{
+	return cpu_to_le32(~crc32c(~0, buf, len));
+}
+
+/* ---- the data a request moves ---- */
+
+/*
+ * Point the request's iterator at the data of its current bio (or its
+ * special payload: a Dataset Management range list), direction @dir.
+ */
+static void nvmx_tcp_init_iter(struct nvmx_tcp_request *treq,
+			       unsigned int dir)
+{
+	struct request *rq = blk_mq_rq_from_pdu(treq);
+	struct bio_vec *vec;
+	unsigned int size, nr, offset;
+
+	if (rq->rq_flags & RQF_SPECIAL_PAYLOAD) {
+		vec = &rq->special_vec;
+		nr = 1;
+		size = blk_rq_payload_bytes(rq);
+		offset = 0;
+	} else {
+		struct bio *bio = treq->curr_bio;
+		struct bvec_iter bi;
+		struct bio_vec bv;
+
+		nr = 0;
+		bio_for_each_bvec(bv, bio, bi)
+			nr++;
+		vec = __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter);
+		size = bio->bi_iter.bi_size;
+		offset = bio->bi_iter.bi_bvec_done;
+	}
+	iov_iter_bvec(&treq->iter, dir, vec, nr, size);
+	treq->iter.iov_offset = offset;
+}
+
+/* Past the end of the current bio: on to the next, if any. */
+static void nvmx_tcp_advance(struct nvmx_tcp_request *treq, size_t n,
+			     unsigned int dir)
+{
+	iov_iter_advance(&treq->iter, n);
+	if (!iov_iter_count(&treq->iter) && treq->curr_bio &&
+	    treq->curr_bio->bi_next) {
+		treq->curr_bio = treq->curr_bio->bi_next;
+		nvmx_tcp_init_iter(treq, dir);
+	}
+}
+
+/* The next piece of the data: within one page, at most @max bytes. */
+static void nvmx_tcp_cur_page(struct nvmx_tcp_request *treq, u32 max,
+			      struct page **page, unsigned int *off,
+			      unsigned int *len)
+{
+	const struct bio_vec *bv = treq->iter.bvec;
+	size_t o = bv->bv_offset + treq->iter.iov_offset;
+	size_t l = min_t(size_t, bv->bv_len - treq->iter.iov_offset,
+			 iov_iter_count(&treq->iter));
+
+	*page = bv->bv_page + (o >> PAGE_SHIFT);
+	*off = offset_in_page(o);
+	*len = min_t(size_t, min_t(size_t, l, PAGE_SIZE - *off), max);
+}
+
+/* ---- sending ---- */
+
+/*
+ * Send what is left of the request's header (a copy: the buffer is
+ * rewritten for the next H2CData PDU while the socket may still hold it).
+ * Return: bytes sent, 0 when the socket is full, or a negative errno.
+ */
+static int nvmx_tcp_send_hdr(struct nvmx_tcp_queue *queue,
+			     struct nvmx_tcp_request *treq, bool more)
+{
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | (more ? MSG_MORE : MSG_EOR),
+	};
+	struct kvec iov = {
+		.iov_base = treq->hdr + treq->hdr_off,
+		.iov_len = treq->hdr_len - treq->hdr_off,
+	};
+	int ret;
+
+	ret = kernel_sendmsg(queue->sock, &msg, &iov, 1, iov.iov_len);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret > 0)
+		treq->hdr_off += ret;
+	return ret;
+}
+
+/*
+ * Send data of the PDU being sent, a page at a time, adding what went out
+ * to the data digest.  Return: bytes sent, 0 when the socket is full, or
+ * a negative errno.
+ */
+static int nvmx_tcp_send_data(struct nvmx_tcp_queue *queue,
+			      struct nvmx_tcp_request *treq)
+{
+	unsigned int off, len;
+	struct page *page;
+	int ret, total = 0;
+
+	while (treq->pdu_left) {
+		bool more;
+
+		nvmx_tcp_cur_page(treq, treq->pdu_left, &page, &off, &len);
+		more = len < treq->pdu_left || queue->rp.ddgst;
+		ret = nvmx_send_page(queue->sock, page, off, len, more);
+		if (ret == -EAGAIN)
+			break;
+		if (ret <= 0)
+			return ret ?: -EPIPE;
+		if (queue->rp.ddgst) {
+			void *p = kmap_local_page(page);
+
+			treq->ddgst = crc32c(treq->ddgst, p + off, ret);
+			kunmap_local(p);
+		}
+		nvmx_tcp_advance(treq, ret, ITER_SOURCE);
+		treq->pdu_left -= ret;
+		treq->data_sent += ret;
+		total += ret;
+	}
+	return total;
+}
+
+/* Build the next H2CData header answering the current R2T. */
+static void nvmx_tcp_build_h2c(struct nvmx_tcp_queue *queue,
+			       struct nvmx_tcp_request *treq)
+{
+	u32 hd = queue->rp.hdgst ? NVMX_TCP_DIGEST_LEN : 0;
+	u32 dd = queue->rp.ddgst ? NVMX_TCP_DIGEST_LEN : 0;
+	u32 chunk = nvmx_tcp_h2c_chunk(treq->r2t_left, queue->maxh2cdata);
+	u8 flags = (hd ? NVMX_TCP_F_HDGST : 0) | (dd ? NVMX_TCP_F_DDGST : 0);
+
+	if (chunk == treq->r2t_left)
+		flags |= NVMX_TCP_F_DATA_LAST;
+	memset(treq->hdr, 0, NVMX_TCP_DATA_HLEN);
+	nvmx_tcp_ch_encode(treq->hdr, NVMX_TCP_H2C_DATA, flags,
+			   NVMX_TCP_DATA_HLEN, NVMX_TCP_DATA_HLEN + hd,
+			   NVMX_TCP_DATA_HLEN + hd + chunk + dd);
+	nvmx_tcp_put16(treq->hdr + 8, treq->req.cmd.common.command_id);
+	nvmx_tcp_put16(treq->hdr + 10, treq->ttag);
+	nvmx_tcp_put32(treq->hdr + 12, treq->data_sent);
+	nvmx_tcp_put32(treq->hdr + 16, chunk);
+	if (hd)
+		memcpy(treq->hdr + NVMX_TCP_DATA_HLEN,
+		       &(__le32){ nvmx_tcp_digest(treq->hdr, NVMX_TCP_DATA_HLEN) },
+		       NVMX_TCP_DIGEST_LEN);
+	treq->hdr_len = NVMX_TCP_DATA_HLEN + hd;
+	treq->hdr_off = 0;
+	treq->r2t_left -= chunk;
+	treq->pdu_left = chunk;
+	treq->ddgst = ~0;
+	treq->state = NVMX_TCP_SEND_H2C;
+}
+
+/* A data PDU (in-capsule or H2CData) is out: what comes next. */
+static void nvmx_tcp_data_pdu_sent(struct nvmx_tcp_queue *queue,
+				   struct nvmx_tcp_request *treq, bool h2c)
+{
+	if (h2c && treq->r2t_left) {
+		nvmx_tcp_build_h2c(queue, treq);
+		return;
+	}
+	treq->r2t_pending = false;
+	treq->state = NVMX_TCP_SEND_DONE;
+}
+
+/*
+ * One step of sending a request: as far as the socket takes it.
+ * Return: > 0 progress, 0 the socket is full, < 0 a connection error.
+ */
+static int nvmx_tcp_send_step(struct nvmx_tcp_queue *queue,
+			      struct nvmx_tcp_request *treq)
+{
+	int ret, progress = 0;
+	bool h2c;
+
+	for (;;) {
+		switch (treq->state) {
+		case NVMX_TCP_SEND_CMD:
+		case NVMX_TCP_SEND_H2C:
+			ret = nvmx_tcp_send_hdr(queue, treq,
+						treq->pdu_left || queue->rp.ddgst);
+			if (ret <= 0)
+				return ret ?: progress;
+			progress += ret;
+			if (treq->hdr_off < treq->hdr_len)
+				return progress;
+			h2c = treq->state == NVMX_TCP_SEND_H2C;
+			if (treq->pdu_left)
+				treq->state = h2c ? NVMX_TCP_SEND_H2C_DATA :
+						    NVMX_TCP_SEND_CMD_DATA;
+			else
+				treq->state = NVMX_TCP_SEND_DONE;
+			break;
+		case NVMX_TCP_SEND_CMD_DATA:
+		case NVMX_TCP_SEND_H2C_DATA:
+			ret = nvmx_tcp_send_data(queue, treq);
+			if (ret < 0)
+				return ret;
+			progress += ret;
+			if (treq->pdu_left)
+				return progress;
+			h2c = treq->state == NVMX_TCP_SEND_H2C_DATA;
+			if (queue->rp.ddgst) {
+				treq->ddgst_wire = cpu_to_le32(~treq->ddgst);
+				treq->ddgst_off = 0;
+				treq->state = NVMX_TCP_SEND_DDGST;
+				treq->r2t_pending = h2c;
+			} else {
+				nvmx_tcp_data_pdu_sent(queue, treq, h2c);
+			}
+			break;
+		case NVMX_TCP_SEND_DDGST: {
+			struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_EOR };
+			struct kvec iov = {
+				.iov_base = (u8 *)&treq->ddgst_wire + treq->ddgst_off,
+				.iov_len = NVMX_TCP_DIGEST_LEN - treq->ddgst_off,
+			};
+
+			ret = kernel_sendmsg(queue->sock, &msg, &iov, 1,
+					     iov.iov_len);
+			if (ret == -EAGAIN)
+				return progress;
+			if (ret <= 0)
+				return ret ?: -EPIPE;
+			progress += ret;
+			treq->ddgst_off += ret;
+			if (treq->ddgst_off < NVMX_TCP_DIGEST_LEN)
+				return progress;
+			nvmx_tcp_data_pdu_sent(queue, treq, treq->r2t_pending);
+			break;
+		}
+		case NVMX_TCP_SEND_DONE:
+			return progress ?: 1;
+		}
+	}
+}
