@@ -261,3 +261,164 @@ static int nvmx_tcp_send_step(struct nvmx_tcp_queue *queue,
 		}
 	}
 }
+
+/*
+ * Send what the queue has: requests from queue_rq (send_list, in arrival
+ * order) and answers to R2Ts (put on send_queue by the receive side).
+ * Context: io_work, send_mutex held.
+ * Return: > 0 progress, 0 nothing to send or the socket full, < 0 error.
+ */
+static int nvmx_tcp_send(struct nvmx_tcp_queue *queue)
+{
+	struct llist_node *node = llist_del_all(&queue->send_list);
+	struct nvmx_tcp_request *treq, *tmp;
+	unsigned int noreclaim;
+	int ret, progress = 0;
+
+	node = llist_reverse_order(node);
+	llist_for_each_entry_safe(treq, tmp, node, lnode)
+		list_add_tail(&treq->entry, &queue->send_queue);
+
+	/* sending must not recurse into reclaim: it may be what frees memory */
+	noreclaim = memalloc_noreclaim_save();
+	while ((treq = list_first_entry_or_null(&queue->send_queue,
+						struct nvmx_tcp_request,
+						entry))) {
+		ret = nvmx_tcp_send_step(queue, treq);
+		if (ret < 0) {
+			progress = ret;
+			break;
+		}
+		if (treq->state != NVMX_TCP_SEND_DONE) {
+			progress += ret;
+			break;
+		}
+		list_del_init(&treq->entry);
+		queue->sent++;
+		progress += ret;
+	}
+	memalloc_noreclaim_restore(noreclaim);
+	return progress;
+}
+
+/* ---- receiving ---- */
+
+/* The request a command id names, if it is one of ours in flight. */
+static struct request *nvmx_tcp_find_rq(struct nvmx_tcp_queue *queue, u16 cid)
+{
+	struct nvmx_ctrl *ctrl = &queue->ctrl->ctrl;
+	struct blk_mq_tag_set *set = queue->qid ? &ctrl->tagset :
+						  &ctrl->admin_set;
+	unsigned int i = queue->qid ? queue->qid - 1 : 0;
+	struct request *rq;
+
+	if (!set->tags || i >= set->nr_hw_queues)
+		return NULL;
+	rq = blk_mq_tag_to_rq(set->tags[i], nvmx_cid_tag(cid));
+	if (!rq || nvmx_req(rq)->gen != nvmx_cid_gen(cid) ||
+	    blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)
+		return NULL;
+	return rq;
+}
+
+static int nvmx_tcp_refuse(struct nvmx_tcp_queue *queue, enum nvmx_tcp_bad why)
+{
+	queue->rx_bad = why;
+	queue->bad_pdus++;
+	dev_err_ratelimited(&queue->ctrl->ctrl.device,
+			    "qid %u: PDU type 0x%x refused: %s\n", queue->qid,
+			    queue->rx_pdu[0], nvmx_tcp_bad_name(why));
+	return -EPROTO;
+}
+
+/* A CapsuleResp: the command's completion. */
+static int nvmx_tcp_handle_rsp(struct nvmx_tcp_queue *queue)
+{
+	struct nvme_completion *cqe = (void *)(queue->rx_pdu + NVMX_TCP_CH_LEN);
+	struct nvmx_ctrl *ctrl = &queue->ctrl->ctrl;
+	struct nvmx_tcp_request *treq;
+	struct request *rq;
+	u16 cid = cqe->command_id;
+
+	if (!queue->qid && nvmx_cid_tag(cid) == NVMX_AEN_TAG) {
+		nvmx_aen_complete(ctrl, cqe);
+		return 0;
+	}
+	rq = nvmx_tcp_find_rq(queue, cid);
+	if (!rq)
+		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_CID);
+	treq = nvmx_tcp_req(rq);
+	treq->req.status = le16_to_cpu(cqe->status) >> 1;
+	treq->req.result = cqe->result;
+	/* a successful read must have brought all its data */
+	if (!treq->req.status && rq_data_dir(rq) == READ &&
+	    treq->data_recvd != treq->data_len)
+		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_DATA);
+	if (treq->req.status)
+		queue->errors++;
+	queue->completed++;
+	blk_mq_complete_request(rq);
+	return 0;
+}
+
+/* An R2T: send that part of the command's data in H2CData PDUs. */
+static int nvmx_tcp_handle_r2t(struct nvmx_tcp_queue *queue)
+{
+	const u8 *p = queue->rx_pdu;
+	struct nvmx_tcp_request *treq;
+	enum nvmx_tcp_bad why;
+	struct request *rq;
+
+	rq = nvmx_tcp_find_rq(queue, nvmx_tcp_get16(p + 8));
+	if (!rq)
+		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_CID);
+	treq = nvmx_tcp_req(rq);
+	why = nvmx_tcp_check_r2t(nvmx_tcp_get32(p + 12), nvmx_tcp_get32(p + 16),
+				 treq->data_sent,
+				 rq_data_dir(rq) == WRITE ? treq->data_len : 0,
+				 treq->r2t_pending ||
+				 treq->state != NVMX_TCP_SEND_DONE);
+	if (why)
+		return nvmx_tcp_refuse(queue, why);
+	treq->ttag = nvmx_tcp_get16(p + 10);
+	treq->r2t_left = nvmx_tcp_get32(p + 16);
+	treq->r2t_pending = true;
+	if (!treq->data_sent) {
+		treq->curr_bio = rq->bio;
+		nvmx_tcp_init_iter(treq, ITER_SOURCE);
+	}
+	nvmx_tcp_build_h2c(queue, treq);
+	/* the receive side runs in io_work, which owns send_queue */
+	list_add_tail(&treq->entry, &queue->send_queue);
+	return 0;
+}
+
+/* A C2HData header: its data goes into the command's buffer. */
+static int nvmx_tcp_handle_c2h(struct nvmx_tcp_queue *queue,
+			       const struct nvmx_tcp_ch *ch)
+{
+	const u8 *p = queue->rx_pdu;
+	struct nvmx_tcp_request *treq;
+	enum nvmx_tcp_bad why;
+	struct request *rq;
+
+	rq = nvmx_tcp_find_rq(queue, nvmx_tcp_get16(p + 8));
+	if (!rq)
+		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_CID);
+	treq = nvmx_tcp_req(rq);
+	why = nvmx_tcp_check_c2h_data(ch, &queue->rp, nvmx_tcp_get32(p + 12),
+				      nvmx_tcp_get32(p + 16), treq->data_recvd,
+				      rq_data_dir(rq) == READ ?
+				      treq->data_len : 0);
+	if (why)
+		return nvmx_tcp_refuse(queue, why);
+	if (!treq->data_recvd) {
+		treq->curr_bio = rq->bio;
+		nvmx_tcp_init_iter(treq, ITER_DEST);
+	}
+	queue->rx_rq = rq;
+	queue->rx_left = nvmx_tcp_get32(p + 16);
+	queue->rx_ddgst = ~0;
+	queue->rx_state = NVMX_TCP_RX_DATA;
+	return 0;
+}
