@@ -422,3 +422,123 @@ static int nvmx_tcp_handle_c2h(struct nvmx_tcp_queue *queue,
 	queue->rx_state = NVMX_TCP_RX_DATA;
 	return 0;
 }
+
+static void nvmx_tcp_rx_next_pdu(struct nvmx_tcp_queue *queue)
+{
+	queue->rx_state = NVMX_TCP_RX_PDU;
+	queue->rx_off = 0;
+	queue->rx_need = NVMX_TCP_CH_LEN;
+	queue->rx_rq = NULL;
+}
+
+/* A whole PDU header (and its digest) is in: check it, act on it. */
+static int nvmx_tcp_rx_header(struct nvmx_tcp_queue *queue,
+			      const struct nvmx_tcp_ch *ch)
+{
+	u32 hd = nvmx_tcp_hdgst_len(&queue->rp);
+	int ret;
+
+	if (ch->type == NVMX_TCP_C2H_TERM) {
+		dev_err(&queue->ctrl->ctrl.device,
+			"qid %u: the controller ended the connection (C2HTermReq, FES 0x%x)\n",
+			queue->qid, nvmx_tcp_get16(queue->rx_pdu + 8));
+		queue->rx_left = ch->plen - ch->hlen;
+		queue->rx_state = NVMX_TCP_RX_SKIP;
+		return 0;
+	}
+	if (hd && ch->type != NVMX_TCP_ICRESP) {
+		__le32 want = nvmx_tcp_digest(queue->rx_pdu, ch->hlen);
+
+		if (memcmp(&want, queue->rx_pdu + ch->hlen, hd))
+			return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_HDGST);
+	}
+	switch (ch->type) {
+	case NVMX_TCP_RSP:
+		ret = nvmx_tcp_handle_rsp(queue);
+		break;
+	case NVMX_TCP_R2T:
+		ret = nvmx_tcp_handle_r2t(queue);
+		break;
+	case NVMX_TCP_C2H_DATA:
+		return nvmx_tcp_handle_c2h(queue, ch);
+	default:
+		/* nvmx_tcp_check_ch() let no other type through */
+		ret = nvmx_tcp_refuse(queue, NVMX_TCP_BAD_TYPE);
+		break;
+	}
+	if (!ret)
+		nvmx_tcp_rx_next_pdu(queue);
+	return ret;
+}
+
+/* Header bytes: the common header, then the rest the type says. */
+static int nvmx_tcp_rx_pdu(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
+			   unsigned int *offset, size_t *len)
+{
+	size_t n = min_t(size_t, *len, queue->rx_need - queue->rx_off);
+	struct nvmx_tcp_ch ch;
+	enum nvmx_tcp_bad why;
+	int ret;
+
+	ret = skb_copy_bits(skb, *offset, queue->rx_pdu + queue->rx_off, n);
+	if (ret)
+		return ret;
+	queue->rx_off += n;
+	*offset += n;
+	*len -= n;
+	if (queue->rx_off < queue->rx_need)
+		return 0;
+
+	nvmx_tcp_ch_decode(queue->rx_pdu, &ch);
+	if (queue->rx_need == NVMX_TCP_CH_LEN) {
+		why = nvmx_tcp_check_ch(&ch, &queue->rp);
+		if (why)
+			return nvmx_tcp_refuse(queue, why);
+		queue->rx_need = ch.hlen;
+		if (ch.flags & NVMX_TCP_F_HDGST)
+			queue->rx_need += NVMX_TCP_DIGEST_LEN;
+		if (queue->rx_need > NVMX_TCP_CH_LEN)
+			return 0;
+	}
+	return nvmx_tcp_rx_header(queue, &ch);
+}
+
+/* C2HData payload, into the request's pages; the digest over it. */
+static int nvmx_tcp_rx_data(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
+			    unsigned int *offset, size_t *len)
+{
+	struct nvmx_tcp_request *treq = nvmx_tcp_req(queue->rx_rq);
+	size_t n = min_t(size_t, *len, queue->rx_left);
+	u8 buf[128];
+	int ret;
+
+	n = min_t(size_t, n, iov_iter_count(&treq->iter));
+	if (queue->rp.ddgst) {
+		size_t done, k;
+
+		for (done = 0; done < n; done += k) {
+			k = min_t(size_t, n - done, sizeof(buf));
+			ret = skb_copy_bits(skb, *offset + done, buf, k);
+			if (ret)
+				return ret;
+			queue->rx_ddgst = crc32c(queue->rx_ddgst, buf, k);
+		}
+	}
+	ret = skb_copy_datagram_iter(skb, *offset, &treq->iter, n);
+	if (ret)
+		return ret;
+	/* the copy advanced the iterator: on to the next bio if this one is full */
+	nvmx_tcp_advance(treq, 0, ITER_DEST);
+	*offset += n;
+	*len -= n;
+	queue->rx_left -= n;
+	treq->data_recvd += n;
+	if (queue->rx_left)
+		return 0;
+	if (queue->rp.ddgst) {
+		queue->rx_ddgst_off = 0;
+		queue->rx_state = NVMX_TCP_RX_DDGST;
+		return 0;
+	}
+	return nvmx_tcp_rx_data_done(queue);
+}
