@@ -417,6 +417,7 @@ static int nvmx_tcp_handle_c2h(struct nvmx_tcp_queue *queue,
 		nvmx_tcp_init_iter(treq, ITER_DEST);
 	}
 	queue->rx_rq = rq;
+	queue->rx_success = ch->flags & NVMX_TCP_F_DATA_SUCCESS;
 	queue->rx_left = nvmx_tcp_get32(p + 16);
 	queue->rx_ddgst = ~0;
 	queue->rx_state = NVMX_TCP_RX_DATA;
@@ -503,6 +504,26 @@ static int nvmx_tcp_rx_pdu(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
 	return nvmx_tcp_rx_header(queue, &ch);
 }
 
+/*
+ * A C2HData PDU's data is in (and its digest checked).  With SUCCESS the
+ * controller sends no CapsuleResp: the command completed without error.
+ */
+static int nvmx_tcp_rx_data_done(struct nvmx_tcp_queue *queue)
+{
+	struct request *rq = queue->rx_rq;
+
+	if (queue->rx_success) {
+		struct nvmx_tcp_request *treq = nvmx_tcp_req(rq);
+
+		treq->req.status = 0;
+		treq->req.result.u64 = 0;
+		queue->completed++;
+		blk_mq_complete_request(rq);
+	}
+	nvmx_tcp_rx_next_pdu(queue);
+	return 0;
+}
+
 /* C2HData payload, into the request's pages; the digest over it. */
 static int nvmx_tcp_rx_data(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
 			    unsigned int *offset, size_t *len)
@@ -541,4 +562,93 @@ static int nvmx_tcp_rx_data(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
 		return 0;
 	}
 	return nvmx_tcp_rx_data_done(queue);
+}
+
+/* The data digest after a C2HData PDU's data. */
+static int nvmx_tcp_rx_ddgst(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
+			     unsigned int *offset, size_t *len)
+{
+	size_t n = min_t(size_t, *len,
+			 NVMX_TCP_DIGEST_LEN - queue->rx_ddgst_off);
+	int ret;
+
+	ret = skb_copy_bits(skb, *offset,
+			    (u8 *)&queue->rx_ddgst_wire + queue->rx_ddgst_off, n);
+	if (ret)
+		return ret;
+	queue->rx_ddgst_off += n;
+	*offset += n;
+	*len -= n;
+	if (queue->rx_ddgst_off < NVMX_TCP_DIGEST_LEN)
+		return 0;
+	if (queue->rx_ddgst_wire != cpu_to_le32(~queue->rx_ddgst))
+		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_DDGST);
+	return nvmx_tcp_rx_data_done(queue);
+}
+
+/* A termination request's data (the header it refused): read and drop. */
+static int nvmx_tcp_rx_skip(struct nvmx_tcp_queue *queue, size_t *len,
+			    unsigned int *offset)
+{
+	size_t n = min_t(size_t, *len, queue->rx_left);
+
+	*offset += n;
+	*len -= n;
+	queue->rx_left -= n;
+	/* the connection is over either way */
+	return queue->rx_left ? 0 : -ECONNRESET;
+}
+
+/*
+ * tcp_read_sock()'s actor: everything @skb has from @offset goes through
+ * the receive state machine.  Return: bytes consumed, or a negative errno
+ * after which the socket is read no more (desc->count 0).
+ */
+static int nvmx_tcp_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
+			     unsigned int offset, size_t len)
+{
+	struct nvmx_tcp_queue *queue = desc->arg.data;
+	size_t consumed = len;
+	int ret = 0;
+
+	while (len && !ret) {
+		switch (queue->rx_state) {
+		case NVMX_TCP_RX_PDU:
+			ret = nvmx_tcp_rx_pdu(queue, skb, &offset, &len);
+			break;
+		case NVMX_TCP_RX_DATA:
+			ret = nvmx_tcp_rx_data(queue, skb, &offset, &len);
+			break;
+		case NVMX_TCP_RX_DDGST:
+			ret = nvmx_tcp_rx_ddgst(queue, skb, &offset, &len);
+			break;
+		case NVMX_TCP_RX_SKIP:
+			ret = nvmx_tcp_rx_skip(queue, &len, &offset);
+			break;
+		}
+	}
+	if (ret) {
+		queue->rx_error = ret;
+		desc->count = 0;
+		return ret;
+	}
+	return consumed;
+}
+
+/* Read what the socket has.  Return: > 0 progress, 0 none, < 0 error. */
+static int nvmx_tcp_recv(struct nvmx_tcp_queue *queue)
+{
+	struct sock *sk = queue->sock->sk;
+	read_descriptor_t rd = {
+		.arg.data = queue,
+		.count = 1,
+	};
+	int ret;
+
+	lock_sock(sk);
+	ret = tcp_read_sock(sk, &rd, nvmx_tcp_recv_skb);
+	release_sock(sk);
+	if (queue->rx_error)
+		return queue->rx_error;
+	return ret;
 }

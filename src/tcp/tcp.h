@@ -109,6 +109,8 @@ enum nvmx_tcp_rx_state {
  * @rx_need: bytes of it to receive (known once the common header is in)
  * @rx_rq: the request a C2HData PDU's data goes to
  * @rx_left: data (or termination bytes) left in the PDU
+ * @rx_success: the C2HData PDU being received completes its command
+ * @rx_error: the receive side failed (a refused PDU, a copy error)
  * @rx_ddgst: data digest being computed (receiving)
  * @rx_ddgst_wire: the digest received
  * @rx_ddgst_off: bytes of it received
@@ -142,6 +144,8 @@ struct nvmx_tcp_queue {
 	u32 rx_need;
 	struct request *rx_rq;
 	u32 rx_left;
+	bool rx_success;
+	int rx_error;
 	u32 rx_ddgst;
 	__le32 rx_ddgst_wire;
 	u32 rx_ddgst_off;
