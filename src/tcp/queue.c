@@ -652,3 +652,186 @@ static int nvmx_tcp_recv(struct nvmx_tcp_queue *queue)
 		return queue->rx_error;
 	return ret;
 }
+
+/* ---- the queue's work ---- */
+
+/*
+ * A connection error: no more sending or receiving on this queue; the
+ * controller's recovery (a reset: reconnect, requests sent again) takes
+ * over.
+ */
+static void nvmx_tcp_queue_error(struct nvmx_tcp_queue *queue, int err)
+{
+	struct nvmx_ctrl *ctrl = &queue->ctrl->ctrl;
+
+	if (!test_and_clear_bit(NVMX_TCP_Q_LIVE, &queue->flags))
+		return;
+	dev_warn(&ctrl->device, "qid %u: connection error (%d), recovering\n",
+		 queue->qid, err);
+	nvmx_schedule_reset(ctrl);
+}
+
+/*
+ * Send and receive until neither makes progress, for at most a
+ * millisecond at a time; the socket callbacks queue the work again.
+ */
+void nvmx_tcp_io_work(struct work_struct *work)
+{
+	struct nvmx_tcp_queue *queue =
+		container_of(work, struct nvmx_tcp_queue, io_work);
+	unsigned long deadline = jiffies + msecs_to_jiffies(1);
+	bool progress;
+	int ret;
+
+	do {
+		progress = false;
+		if (!test_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags))
+			return;
+		if (mutex_trylock(&queue->send_mutex)) {
+			ret = nvmx_tcp_send(queue);
+			mutex_unlock(&queue->send_mutex);
+			if (ret < 0) {
+				nvmx_tcp_queue_error(queue, ret);
+				return;
+			}
+			progress |= ret > 0;
+		}
+		ret = nvmx_tcp_recv(queue);
+		if (ret < 0) {
+			nvmx_tcp_queue_error(queue, ret);
+			return;
+		}
+		progress |= ret > 0;
+	} while (progress && !time_after(jiffies, deadline));
+	if (progress)
+		queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
+}
+
+/* ---- blk-mq ---- */
+
+/*
+ * The command's data pointer: one SGL descriptor, in the capsule (a write
+ * small enough) or the transport's data block (R2T and H2CData for a
+ * write, C2HData for a read); PSDT says SGL, as fabrics requires.
+ */
+static void nvmx_tcp_set_sgl(struct nvmx_tcp_queue *queue,
+			     struct nvmx_tcp_request *treq, bool in_capsule)
+{
+	struct nvme_sgl_desc *sg = &treq->req.cmd.common.dptr.sgl;
+
+	treq->req.cmd.common.flags |= NVME_CMD_SGL_METABUF;
+	sg->addr = 0;
+	sg->length = cpu_to_le32(treq->data_len);
+	sg->type = in_capsule ?
+		   (NVME_SGL_FMT_DATA_DESC << 4) | NVME_SGL_FMT_OFFSET :
+		   (NVME_TRANSPORT_SGL_DATA_DESC << 4) | NVME_SGL_FMT_TRANSPORT_A;
+}
+
+/* Build the command capsule's header (and digest) in treq->hdr. */
+static void nvmx_tcp_build_cmd(struct nvmx_tcp_queue *queue,
+			       struct nvmx_tcp_request *treq, u32 inline_len)
+{
+	u32 hd = queue->rp.hdgst ? NVMX_TCP_DIGEST_LEN : 0;
+	u32 dd = queue->rp.ddgst && inline_len ? NVMX_TCP_DIGEST_LEN : 0;
+	u8 flags = (hd ? NVMX_TCP_F_HDGST : 0) | (dd ? NVMX_TCP_F_DDGST : 0);
+
+	nvmx_tcp_ch_encode(treq->hdr, NVMX_TCP_CMD, flags, NVMX_TCP_CMD_HLEN,
+			   inline_len ? NVMX_TCP_CMD_HLEN + hd : 0,
+			   NVMX_TCP_CMD_HLEN + hd + inline_len + dd);
+	memcpy(treq->hdr + NVMX_TCP_CH_LEN, &treq->req.cmd,
+	       sizeof(treq->req.cmd));
+	if (hd) {
+		__le32 d = nvmx_tcp_digest(treq->hdr, NVMX_TCP_CMD_HLEN);
+
+		memcpy(treq->hdr + NVMX_TCP_CMD_HLEN, &d, hd);
+	}
+	treq->hdr_len = NVMX_TCP_CMD_HLEN + hd;
+	treq->hdr_off = 0;
+	treq->pdu_left = inline_len;
+	treq->ddgst = ~0;
+	treq->state = NVMX_TCP_SEND_CMD;
+}
+
+static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
+				      const struct blk_mq_queue_data *bd)
+{
+	struct nvmx_tcp_queue *queue = hctx->driver_data;
+	struct request *rq = bd->rq;
+	struct nvmx_tcp_request *treq = nvmx_tcp_req(rq);
+	bool in_capsule;
+	blk_status_t ret;
+
+	if (unlikely(!test_bit(NVMX_TCP_Q_LIVE, &queue->flags)) &&
+	    !nvmx_tcp_connect_rq(rq))
+		return nvmx_queue_not_live(&queue->ctrl->ctrl, queue->qid, rq);
+
+	treq->req.status = 0;
+	nvmx_start_rq(rq);
+	ret = nvmx_setup_cmd(rq);
+	if (ret)
+		return ret;
+	treq->queue = queue;
+	treq->data_len = blk_rq_nr_phys_segments(rq) ?
+			 blk_rq_payload_bytes(rq) : 0;
+	treq->data_sent = 0;
+	treq->data_recvd = 0;
+	treq->r2t_left = 0;
+	treq->r2t_pending = false;
+	treq->curr_bio = rq->bio;
+	in_capsule = rq_data_dir(rq) == WRITE &&
+		     nvmx_tcp_inline(treq->data_len, queue->inline_max);
+	if (in_capsule)
+		nvmx_tcp_init_iter(treq, ITER_SOURCE);
+	nvmx_tcp_set_sgl(queue, treq, in_capsule);
+	treq->req.gen = nvmx_gen_next(treq->req.gen);
+	treq->req.cmd.common.command_id = nvmx_cid_make(rq->tag, treq->req.gen);
+	nvmx_tcp_build_cmd(queue, treq, in_capsule ? treq->data_len : 0);
+	treq->req.submit_ns = local_clock();
+	blk_mq_start_request(rq);
+	llist_add(&treq->lnode, &queue->send_list);
+	if (bd->last)
+		queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
+	return BLK_STS_OK;
+}
+
+static void nvmx_tcp_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	struct nvmx_tcp_queue *queue = hctx->driver_data;
+
+	queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
+}
+
+static void nvmx_tcp_complete_rq(struct request *rq)
+{
+	nvmx_cleanup_cmd(rq);
+	nvmx_complete_rq(rq);
+}
+
+/*
+ * A command timed out.  Abort is no use (nvmet's does nothing): the
+ * connection is torn down and the controller reconnected, and the
+ * request, counted as timed out, is sent again by the reset's
+ * cancellation until its retries run out.  While the controller is not
+ * live (a reconnect's own commands) the request fails at once: the
+ * reconnect that waits for it decides.
+ */
+static enum blk_eh_timer_return nvmx_tcp_timeout(struct request *rq)
+{
+	struct nvmx_tcp_request *treq = nvmx_tcp_req(rq);
+	struct nvmx_tcp_queue *queue = treq->queue;
+	struct nvmx_ctrl *ctrl = &queue->ctrl->ctrl;
+
+	dev_warn(&ctrl->device, "qid %u: command id 0x%x (opcode 0x%02x) timed out\n",
+		 queue->qid, treq->req.cmd.common.command_id,
+		 treq->req.cmd.common.opcode);
+	nvmx_req_timed_out(rq);
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE) {
+		nvmx_tcp_stop_queue(queue);
+		treq->req.status = NVME_SC_HOST_ABORTED_CMD;
+		if (blk_mq_request_started(rq) && !blk_mq_request_completed(rq))
+			blk_mq_complete_request(rq);
+		return BLK_EH_DONE;
+	}
+	nvmx_schedule_reset(ctrl);
+	return BLK_EH_RESET_TIMER;
+}
