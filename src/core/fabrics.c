@@ -3,9 +3,10 @@
  * nvmx core: the NVMe over Fabrics commands every fabrics transport
  * sends the same way: Property Get and Set (the registers, where there is
  * no BAR) and Connect (what makes a queue of a transport connection).
- * They go through the admin queue, or for an I/O queue's Connect through
- * a request bound to that queue's hardware context, like any command: the
- * transport carries them.
+ * Property Get and Set go through the admin queue like any command;
+ * Connect is each connection's first command, which the transport sends
+ * and reads itself before the queue takes requests (no request of blk-mq
+ * can be bound to a queue that the tag set does not have yet).
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -74,69 +75,60 @@ int nvmx_prop_set(struct nvmx_ctrl *ctrl, u32 off, u32 val)
 EXPORT_SYMBOL_NS_GPL(nvmx_prop_set, NVMX);
 
 /**
- * nvmx_connect() - send Connect on a queue
- * @ctrl: the controller
- * @rq: a request bound to the queue (the admin queue's for qid 0, the
- *	hardware context of the I/O queue otherwise), freed here
+ * nvmx_connect_prep() - a Connect command and its data
+ * @cmd: the command, filled in (its command id is the sender's)
+ * @data: the 1024 bytes of data, filled in
  * @c: host and subsystem identities, queue size and keep-alive
- * @qid: the queue
- * @cntlid: for qid 0, the controller id the controller gave (0xffff is
- *	sent: the dynamic controller model); otherwise the one to join
+ * @qid: the queue being connected
+ * @cntlid: for an I/O queue, the controller it joins (the admin Connect's
+ *	answer); the admin queue asks for any (0xffff: the dynamic model)
  *
- * Context: process context; the transport's connection of @qid is up and
- * lets this one command through before the queue is live.
- * Return: 0, a negative errno, or the NVMe status (logged).
+ * The transport sends it as the first command on the queue's connection,
+ * before the queue takes any other, and reads the answer with
+ * nvmx_connect_done().
  */
-int nvmx_connect(struct nvmx_ctrl *ctrl, struct request *rq,
-		 const struct nvmx_connect_params *c, u16 qid, u16 *cntlid)
+void nvmx_connect_prep(struct nvme_command *cmd, struct nvmf_connect_data *data,
+		       const struct nvmx_connect_params *c, u16 qid, u16 cntlid)
 {
-	struct nvmx_request *req = nvmx_req(rq);
-	struct nvmf_connect_data *data;
-	blk_status_t sts;
-	int ret;
-
-	data = kzalloc(sizeof(*data), GFP_KERNEL);
-	if (!data) {
-		ret = -ENOMEM;
-		goto free_rq;
-	}
+	memset(data, 0, sizeof(*data));
 	uuid_copy(&data->hostid, &c->hostid);
-	data->cntlid = cpu_to_le16(qid ? *cntlid : 0xffff);
+	data->cntlid = cpu_to_le16(qid ? cntlid : 0xffff);
 	strscpy(data->subsysnqn, c->subnqn, NVMF_NQN_SIZE);
 	strscpy(data->hostnqn, c->hostnqn, NVMF_NQN_SIZE);
 
-	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
-	memset(&req->cmd, 0, sizeof(req->cmd));
-	req->cmd.connect.opcode = nvme_fabrics_command;
-	req->cmd.connect.fctype = nvme_fabrics_type_connect;
-	req->cmd.connect.qid = cpu_to_le16(qid);
-	/* 0's based; the admin queue's depth is the core's */
-	req->cmd.connect.sqsize = cpu_to_le16(c->sqsize - 1);
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->connect.opcode = nvme_fabrics_command;
+	cmd->connect.fctype = nvme_fabrics_type_connect;
+	cmd->connect.qid = cpu_to_le16(qid);
+	cmd->connect.sqsize = cpu_to_le16(c->sqsize - 1);	/* 0's based */
 	/* keep-alive is the admin queue's, in milliseconds */
 	if (!qid)
-		req->cmd.connect.kato = cpu_to_le32(c->kato * 1000);
-	ret = blk_rq_map_kern(rq->q, rq, data, sizeof(*data), GFP_KERNEL);
-	if (ret)
-		goto free_data;
-	req->status = 0;
-	req->result.u64 = 0;
-	sts = blk_execute_rq(rq, false);
-	ret = req->status ?: blk_status_to_errno(sts);
-	if (ret) {
-		if (ret > 0)
-			dev_err(&ctrl->device, "qid %u: Connect failed: status 0x%x (result 0x%x)\n",
-				qid, ret, le32_to_cpu(req->result.u32));
-		else
-			dev_err(&ctrl->device, "qid %u: Connect failed (%d)\n",
-				qid, ret);
-		goto free_data;
+		cmd->connect.kato = cpu_to_le32(c->kato * 1000);
+}
+EXPORT_SYMBOL_NS_GPL(nvmx_connect_prep, NVMX);
+
+/**
+ * nvmx_connect_done() - what a Connect's completion says
+ * @ctrl: the controller
+ * @qid: the queue
+ * @cqe: the completion
+ * @cntlid: for the admin queue, the controller id given
+ *
+ * Return: 0, or the NVMe status (logged with the result, which names the
+ * refused field).
+ */
+int nvmx_connect_done(struct nvmx_ctrl *ctrl, u16 qid,
+		      const struct nvme_completion *cqe, u16 *cntlid)
+{
+	u16 status = le16_to_cpu(cqe->status) >> 1;
+
+	if (status) {
+		dev_err(&ctrl->device, "qid %u: Connect refused: status 0x%x (result 0x%x)\n",
+			qid, status, le32_to_cpu(cqe->result.u32));
+		return status;
 	}
 	if (!qid)
-		*cntlid = le32_to_cpu(req->result.u32) & 0xffff;
-free_data:
-	kfree(data);
-free_rq:
-	blk_mq_free_request(rq);
-	return ret;
+		*cntlid = le32_to_cpu(cqe->result.u32) & 0xffff;
+	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(nvmx_connect, NVMX);
+EXPORT_SYMBOL_NS_GPL(nvmx_connect_done, NVMX);

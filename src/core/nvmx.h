@@ -471,8 +471,10 @@ struct nvmx_connect_params {
 /* fabrics.c: the NVMe over Fabrics commands */
 int nvmx_prop_get(struct nvmx_ctrl *ctrl, u32 off, u64 *val);
 int nvmx_prop_set(struct nvmx_ctrl *ctrl, u32 off, u32 val);
-int nvmx_connect(struct nvmx_ctrl *ctrl, struct request *rq,
-		 const struct nvmx_connect_params *c, u16 qid, u16 *cntlid);
+void nvmx_connect_prep(struct nvme_command *cmd, struct nvmf_connect_data *data,
+		       const struct nvmx_connect_params *c, u16 qid, u16 cntlid);
+int nvmx_connect_done(struct nvmx_ctrl *ctrl, u16 qid,
+		      const struct nvme_completion *cqe, u16 *cntlid);
 
 /* ns.c: namespaces as block devices */
 void nvmx_scan_work(struct work_struct *work);
