@@ -245,6 +245,7 @@ nvmx_blk_alloc_queue(struct blk_mq_tag_set *set, void *queuedata)
  * hardened usercopy BUG there.
  */
 #if IS_ENABLED(CONFIG_NET)
+#include <linux/highmem.h>
 #include <linux/net.h>
 #include <linux/socket.h>
 
@@ -255,8 +256,16 @@ static inline int nvmx_send_page(struct socket *sock, struct page *page,
 	int flags = MSG_DONTWAIT | (more ? MSG_MORE | MSG_SENDPAGE_NOTLAST :
 				   MSG_EOR);
 
-	if (!sendpage_ok(page))
-		return sock_no_sendpage(sock, page, off, len, flags);
+	if (!sendpage_ok(page)) {
+		struct msghdr msg = { .msg_flags = flags & ~MSG_SENDPAGE_NOTLAST };
+		struct kvec iov = { .iov_len = len };
+		int ret;
+
+		iov.iov_base = kmap_local_page(page) + off;
+		ret = kernel_sendmsg(sock, &msg, &iov, 1, len);
+		kunmap_local(iov.iov_base);
+		return ret;
+	}
 	return kernel_sendpage(sock, page, off, len, flags);
 }
 #else
