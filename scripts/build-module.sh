@@ -14,10 +14,10 @@ shift
 [ -d "/lib/modules/$kver/build" ] ||
 	{ echo "build-module: no headers for $kver (/lib/modules/$kver/build)" >&2; exit 1; }
 mod=build/module-$kver
-mkdir -p "$mod/src/core" "$mod/src/pci"
+mkdir -p "$mod/src/core" "$mod/src/pci" "$mod/src/tcp"
 cp Kbuild "$mod/"
 # only the sources: objects of another kernel must not come along
-for d in core pci; do
+for d in core pci tcp; do
 	rm -f "$mod/src/$d"/*.[ch]
 	cp -p src/$d/*.[ch] "$mod/src/$d/"
 done

@@ -7,6 +7,7 @@
  *
  * Draft (branch tcp): not built yet; docs/tcp-design.md has the plan.
  */
+#include <linux/crc32c.h>
 #include <linux/inet.h>
 #include <linux/sched/mm.h>
 #include <net/tcp.h>

@@ -697,6 +697,8 @@ void nvmx_tcp_io_work(struct work_struct *work)
 			progress |= ret > 0;
 		}
 		ret = nvmx_tcp_recv(queue);
+		if (!ret && test_bit(NVMX_TCP_Q_CLOSED, &queue->flags))
+			ret = -ECONNRESET;
 		if (ret < 0) {
 			nvmx_tcp_queue_error(queue, ret);
 			return;
@@ -761,8 +763,7 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 	bool in_capsule;
 	blk_status_t ret;
 
-	if (unlikely(!test_bit(NVMX_TCP_Q_LIVE, &queue->flags)) &&
-	    !nvmx_tcp_connect_rq(rq))
+	if (unlikely(!test_bit(NVMX_TCP_Q_LIVE, &queue->flags)))
 		return nvmx_queue_not_live(&queue->ctrl->ctrl, queue->qid, rq);
 
 	treq->req.status = 0;
@@ -835,3 +836,36 @@ static enum blk_eh_timer_return nvmx_tcp_timeout(struct request *rq)
 	nvmx_schedule_reset(ctrl);
 	return BLK_EH_RESET_TIMER;
 }
+
+static int nvmx_tcp_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+			      unsigned int hctx_idx)
+{
+	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(data);
+
+	hctx->driver_data = &tctrl->queues[hctx_idx + 1];
+	return 0;
+}
+
+static int nvmx_tcp_init_admin_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+				    unsigned int hctx_idx)
+{
+	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(data);
+
+	hctx->driver_data = &tctrl->queues[0];
+	return 0;
+}
+
+const struct blk_mq_ops nvmx_tcp_admin_mq_ops = {
+	.queue_rq	= nvmx_tcp_queue_rq,
+	.complete	= nvmx_tcp_complete_rq,
+	.init_hctx	= nvmx_tcp_init_admin_hctx,
+	.timeout	= nvmx_tcp_timeout,
+};
+
+const struct blk_mq_ops nvmx_tcp_mq_ops = {
+	.queue_rq	= nvmx_tcp_queue_rq,
+	.commit_rqs	= nvmx_tcp_commit_rqs,
+	.complete	= nvmx_tcp_complete_rq,
+	.init_hctx	= nvmx_tcp_init_hctx,
+	.timeout	= nvmx_tcp_timeout,
+};

@@ -127,6 +127,7 @@ struct nvmx_tcp_queue {
 	unsigned long flags;
 #define NVMX_TCP_Q_ALLOCATED	0	/* socket connected, ICResp in */
 #define NVMX_TCP_Q_LIVE		1	/* Connect done: commands go out */
+#define NVMX_TCP_Q_CLOSED	2	/* the peer closed the connection */
 	struct socket *sock;
 	struct nvmx_tcp_rx_params rp;
 	u32 maxh2cdata;
@@ -134,7 +135,7 @@ struct nvmx_tcp_queue {
 
 	struct llist_head send_list;
 	struct list_head send_queue;
-	struct mutex send_mutex;
+	struct mutex send_mutex;	/* held while sending on sock */
 	struct work_struct io_work;
 	int io_cpu;
 
@@ -167,6 +168,7 @@ struct nvmx_tcp_queue {
  * @opts: what the connect asked for
  * @addr: the controller's address, from @opts
  * @hostid: the host identifier, from @opts or the module's
+ * @inline_max: in-capsule data an I/O queue takes (IOCCSZ)
  * @queues: admin queue, then the I/O queues
  * @nr_queues: entries of @queues
  * @loss_since: jiffies when the controller was lost (0: it is not)
@@ -179,6 +181,7 @@ struct nvmx_tcp_ctrl {
 	struct nvmx_opts opts;
 	struct sockaddr_storage addr;
 	uuid_t hostid;
+	u32 inline_max;
 	struct nvmx_tcp_queue *queues;
 	unsigned int nr_queues;
 	unsigned long loss_since;
@@ -186,6 +189,20 @@ struct nvmx_tcp_ctrl {
 	struct work_struct delete_work;
 	struct list_head list;
 };
+
+/* in-capsule data every NVMe/TCP controller takes on its admin queue */
+#define NVMX_TCP_ADMIN_INLINE	8192
+
+extern struct workqueue_struct *nvmx_tcp_wq;
+
+/* conn.c */
+int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid);
+void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue);
+
+/* queue.c */
+void nvmx_tcp_io_work(struct work_struct *work);
+extern const struct blk_mq_ops nvmx_tcp_admin_mq_ops;
+extern const struct blk_mq_ops nvmx_tcp_mq_ops;
 
 static inline struct nvmx_tcp_ctrl *to_tcp_ctrl(struct nvmx_ctrl *ctrl)
 {
