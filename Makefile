@@ -18,7 +18,13 @@ CHECKPATCH ?= /usr/local/share/nvmx/checkpatch/scripts/checkpatch.pl
 SRCS := $(wildcard src/*/*.c src/*/*.h)
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-all: module
+all: module tool
+
+# the command-line tool (connect, disconnect, list)
+tool: build/nvmx
+build/nvmx: tools/nvmx.c
+	mkdir -p build
+	$(CC) -O2 -Wall -Wextra $(if $(CI),-Werror) -o $@ $<
 
 # the tree's own build is the default kernel's (or KDIR's, given with it)
 nvmx.ko: $(SRCS) Kbuild
@@ -50,10 +56,10 @@ lint: setup
 unit:
 	$(MAKE) -C tests/unit run
 
-run: setup module
+run: setup module tool
 	scripts/run-demo.sh
 
-check: setup module
+check: setup module tool
 	tests/run.sh
 
 # the core and reliability tests on the debug kernel (built once, cached)
@@ -74,13 +80,15 @@ profile: setup module
 	scripts/profile.sh
 
 # make install [DESTDIR=...] [KVER=...]: the module (extra/) and the udev rules
-install: module
+install: module tool
 	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
 	install -D -m 644 udev/60-nvmx.rules $(DESTDIR)/lib/udev/rules.d/60-nvmx.rules
+	install -D -m 755 build/nvmx $(DESTDIR)/usr/local/sbin/nvmx
 	$(if $(DESTDIR),,depmod $(KVER))
 
 uninstall:
-	rm -f /lib/modules/$(KVER)/extra/nvmx.ko* /lib/udev/rules.d/60-nvmx.rules
+	rm -f /lib/modules/$(KVER)/extra/nvmx.ko* /lib/modules/$(KVER)/extra/nvmx-tcp.ko* \
+		/lib/udev/rules.d/60-nvmx.rules /usr/local/sbin/nvmx
 	depmod $(KVER)
 
 # make dkms-install: sources to /usr/src/nvmx-$(VERSION), dkms add, build
@@ -106,4 +114,4 @@ clean:
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all module setup lint unit run check check-debug check-iommu bench profile install uninstall dkms-install dkms-remove clean
+.PHONY: all module tool setup lint unit run check check-debug check-iommu bench profile install uninstall dkms-install dkms-remove clean

@@ -134,6 +134,10 @@ int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl)
 	ctrl->awupf = le16_to_cpu(id->awupf);
 	ctrl->cctemp = le16_to_cpu(id->cctemp);
 	ctrl->oaes = le32_to_cpu(id->oaes);
+	ctrl->ioccsz = le32_to_cpu(id->ioccsz);
+	ctrl->icdoff = le16_to_cpu(id->icdoff);
+	ctrl->kas = le16_to_cpu(id->kas);
+	ctrl->ctratt = le32_to_cpu(id->ctratt);
 free_id:
 	kfree(id);
 	return ret;

@@ -209,6 +209,24 @@ static ssize_t rescan_controller_store(struct device *dev,
 }
 static DEVICE_ATTR_WO(rescan_controller);
 
+/*
+ * Writing 1 starts the removal of the controller (a fabrics controller is
+ * disconnected); it is done when /sys/class/nvmx/nvmx<C> is gone.
+ */
+static ssize_t delete_controller_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t count)
+{
+	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(dev);
+
+	if (!sysfs_streq(buf, "1"))
+		return -EINVAL;
+	dev_info(&ctrl->device, "removal asked for by %s\n", current->comm);
+	ctrl->ops->delete_ctrl(ctrl);
+	return count;
+}
+static DEVICE_ATTR_WO(delete_controller);
+
 static struct attribute *nvmx_ctrl_attrs[] = {
 	&dev_attr_subsysnqn.attr,
 	&dev_attr_queue_count.attr,
@@ -216,6 +234,7 @@ static struct attribute *nvmx_ctrl_attrs[] = {
 	&dev_attr_numa_node.attr,
 	&dev_attr_reset_controller.attr,
 	&dev_attr_rescan_controller.attr,
+	&dev_attr_delete_controller.attr,
 	&dev_attr_model.attr,
 	&dev_attr_serial.attr,
 	&dev_attr_firmware_rev.attr,
@@ -281,6 +300,7 @@ static const struct file_operations nvmx_ctrl_fops = {
 static void nvmx_ctrl_release(struct device *dev)
 {
 	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(dev);
+	struct module *owner;
 
 	/*
 	 * A rescan asked for through a file kept open across removal.  No
@@ -294,7 +314,9 @@ static void nvmx_ctrl_release(struct device *dev)
 	cancel_work_sync(&ctrl->scan_work);
 	nvmx_put_admin_queue(ctrl);
 	ida_free(&nvmx_instance_ida, ctrl->instance);
+	owner = ctrl->ops->module;
 	ctrl->ops->free_ctrl(ctrl);
+	module_put(owner);
 }
 
 /**
@@ -312,6 +334,10 @@ int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent,
 {
 	int ret;
 
+	if (!try_module_get(ops->module)) {
+		ops->free_ctrl(ctrl);
+		return -ENODEV;
+	}
 	ctrl->ops = ops;
 	spin_lock_init(&ctrl->state_lock);
 	mutex_init(&ctrl->shutdown_lock);
@@ -330,6 +356,7 @@ int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent,
 	ret = ida_alloc_max(&nvmx_instance_ida, NVMX_MINORS - 1, GFP_KERNEL);
 	if (ret < 0) {
 		ops->free_ctrl(ctrl);
+		module_put(ops->module);
 		return ret;
 	}
 	ctrl->instance = ret;

@@ -223,6 +223,9 @@ struct nvmx_fault {
  * struct nvmx_ctrl_ops - what a transport provides; the core reaches the
  * transport through nothing else
  * @name: the transport, as /sys/class/nvmx/nvmx<C>/transport shows it
+ * @module: a transport in a module of its own: held from nvmx_ctrl_init()
+ *	until @free_ctrl has run, so that a file kept open never calls into
+ *	an unloaded transport (NULL for the PCIe transport, part of nvmx.ko)
  * @reg_read32: read a 32-bit controller register (MMIO on PCIe, Property
  *	Get on fabrics); @off is its offset (NVME_REG_*)
  * @reg_read64: read a 64-bit controller register
@@ -259,6 +262,7 @@ struct nvmx_fault {
  */
 struct nvmx_ctrl_ops {
 	const char *name;
+	struct module *module;
 	int (*reg_read32)(struct nvmx_ctrl *ctrl, u32 off, u32 *val);
 	int (*reg_read64)(struct nvmx_ctrl *ctrl, u32 off, u64 *val);
 	int (*reg_write32)(struct nvmx_ctrl *ctrl, u32 off, u32 val);
@@ -322,6 +326,11 @@ struct nvmx_ctrl {
 	u8 dmrl;		/* Dataset Management ranges, 0: no limit */
 	u8 wzsl;		/* Write Zeroes size limit, 2^n min pages */
 	u32 dmrsl;		/* blocks per Dataset Management range */
+	/* fabrics: capsule sizes in 16 bytes, data offset, keep-alive unit */
+	u32 ioccsz;		/* I/O command capsule, 0 on PCIe */
+	u16 icdoff;		/* in-capsule data offset, in 16 bytes */
+	u16 kas;		/* keep-alive granularity, 100 ms units */
+	u32 ctratt;		/* controller attributes */
 
 	/* transfer limits: the transport's, then MDTS (nvmx_init_identify()) */
 	u32 transport_max_sectors;	/* set by the transport at probe */

@@ -351,8 +351,10 @@ int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid)
 	queue->rx_off = 0;
 	queue->rx_need = NVMX_TCP_CH_LEN;
 	clear_bit(NVMX_TCP_Q_CLOSED, &queue->flags);
+	mutex_lock(&queue->stop_lock);
 	set_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags);
 	nvmx_tcp_set_callbacks(queue);
+	mutex_unlock(&queue->stop_lock);
 	/* anything that arrived meanwhile */
 	queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
 	return 0;
@@ -372,15 +374,20 @@ release:
  * Nothing is sent or received on it afterwards; its requests stay for the
  * disable's cancellation.  Idempotent.
  *
- * Context: process context (disable, a timeout while not live).
+ * Context: process context (disable, a timeout while not live); takes
+ * the queue's stop_lock.
  */
 void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue)
 {
 	unsigned int noreclaim;
 
+	/* a second caller returns once the first has stopped it */
+	mutex_lock(&queue->stop_lock);
 	clear_bit(NVMX_TCP_Q_LIVE, &queue->flags);
-	if (!test_and_clear_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags))
+	if (!test_and_clear_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags)) {
+		mutex_unlock(&queue->stop_lock);
 		return;
+	}
 	kernel_sock_shutdown(queue->sock, SHUT_RDWR);
 	nvmx_tcp_restore_callbacks(queue);
 	cancel_work_sync(&queue->io_work);
@@ -392,4 +399,5 @@ void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue)
 	sock_release(queue->sock);
 	memalloc_noreclaim_restore(noreclaim);
 	queue->sock = NULL;
+	mutex_unlock(&queue->stop_lock);
 }

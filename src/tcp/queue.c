@@ -348,6 +348,9 @@ static int nvmx_tcp_handle_rsp(struct nvmx_tcp_queue *queue)
 	if (!rq)
 		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_CID);
 	treq = nvmx_tcp_req(rq);
+	/* completing it would free a request the send side still holds */
+	if (treq->state != NVMX_TCP_SEND_DONE)
+		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_EARLY);
 	treq->req.status = le16_to_cpu(cqe->status) >> 1;
 	treq->req.result = cqe->result;
 	/* a successful read must have brought all its data */
@@ -515,6 +518,9 @@ static int nvmx_tcp_rx_data_done(struct nvmx_tcp_queue *queue)
 	if (queue->rx_success) {
 		struct nvmx_tcp_request *treq = nvmx_tcp_req(rq);
 
+		/* success for a read not all of whose data came */
+		if (treq->data_recvd != treq->data_len)
+			return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_DATA);
 		treq->req.status = 0;
 		treq->req.result.u64 = 0;
 		queue->completed++;
@@ -534,6 +540,9 @@ static int nvmx_tcp_rx_data(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
 	int ret;
 
 	n = min_t(size_t, n, iov_iter_count(&treq->iter));
+	/* the PDU checks keep data within the request: never here */
+	if (WARN_ON_ONCE(!n))
+		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_DATA);
 	if (queue->rp.ddgst) {
 		size_t done, k;
 
@@ -793,6 +802,34 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 	if (bd->last)
 		queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
 	return BLK_STS_OK;
+}
+
+/**
+ * nvmx_tcp_send_async() - send the Asynchronous Event Request
+ * @queue: the admin queue, live
+ * @treq: the controller's event request: not a blk-mq request, no data
+ *
+ * Its command id is NVMX_AEN_TAG, which no blk-mq tag of the admin queue
+ * uses; its completion goes to the core (nvmx_tcp_handle_rsp()).
+ *
+ * Context: the caller holds shutdown_lock and has tested the queue live.
+ */
+void nvmx_tcp_send_async(struct nvmx_tcp_queue *queue,
+			 struct nvmx_tcp_request *treq)
+{
+	memset(&treq->req.cmd, 0, sizeof(treq->req.cmd));
+	treq->req.cmd.common.opcode = nvme_admin_async_event;
+	treq->req.cmd.common.command_id = NVMX_AEN_TAG;
+	treq->queue = queue;
+	treq->data_len = 0;
+	treq->data_sent = 0;
+	treq->r2t_left = 0;
+	treq->r2t_pending = false;
+	treq->curr_bio = NULL;
+	nvmx_tcp_set_sgl(queue, treq, false);
+	nvmx_tcp_build_cmd(queue, treq, 0);
+	llist_add(&treq->lnode, &queue->send_list);
+	queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
 }
 
 static void nvmx_tcp_commit_rqs(struct blk_mq_hw_ctx *hctx)

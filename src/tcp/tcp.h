@@ -11,8 +11,11 @@
  *    and then the work's own send_queue.
  *  - Its receive side runs in the same io_work, under lock_sock() (what
  *    tcp_read_sock() wants); the rx_* fields are the work's alone.
- *  - NVMX_TCP_Q_LIVE and NVMX_TCP_Q_CONNECTED change under the
- *    controller's shutdown_lock; the data path tests them without.
+ *  - NVMX_TCP_Q_LIVE is set under the controller's shutdown_lock, by the
+ *    enable; it is cleared by a stop (under the queue's stop_lock), a
+ *    connection error or a timeout, which all lead to a reset.  The data
+ *    path tests it without a lock.  NVMX_TCP_Q_ALLOCATED (the socket is
+ *    there and the callbacks are ours) changes under stop_lock too.
  *  - The socket callbacks run in softirq context and only queue io_work
  *    or start recovery; they find the queue under sk_callback_lock.
  */
@@ -101,6 +104,7 @@ enum nvmx_tcp_rx_state {
  * @send_list: requests to send, from queue_rq (lock-free)
  * @send_queue: requests the work is sending, in order (the work's)
  * @send_mutex: held while sending on @sock
+ * @stop_lock: serialises stopping the queue (nvmx_tcp_stop_queue())
  * @io_work: sends and receives
  * @io_cpu: where io_work runs
  * @rx_state: receive state
@@ -136,6 +140,7 @@ struct nvmx_tcp_queue {
 	struct llist_head send_list;
 	struct list_head send_queue;
 	struct mutex send_mutex;	/* held while sending on sock */
+	struct mutex stop_lock;		/* serialises nvmx_tcp_stop_queue() */
 	struct work_struct io_work;
 	int io_cpu;
 
@@ -168,13 +173,18 @@ struct nvmx_tcp_queue {
  * @opts: what the connect asked for
  * @addr: the controller's address, from @opts
  * @hostid: the host identifier, from @opts or the module's
- * @inline_max: in-capsule data an I/O queue takes (IOCCSZ)
+ * @inline_max: in-capsule data an I/O queue takes (IOCCSZ), set by enable
  * @queues: admin queue, then the I/O queues
  * @nr_queues: entries of @queues
- * @loss_since: jiffies when the controller was lost (0: it is not)
- * @reconnect_work: the next try after a lost connection
+ * @connect_err: why the last try to connect failed (the first connect's
+ *	answer to the user)
+ * @was_live: the controller has been live once: a lost connection is
+ *	reconnected (a first connect that fails is not retried)
+ * @wait: woken when the state leaves RESETTING (a reconnect's wait ends)
+ * @async_req: the Asynchronous Event Request, sent outside blk-mq
+ * @ka_work: the keep-alive, every KATO/2 while connected
  * @delete_work: removes the controller (delete_controller, loss)
- * @list: entry in the module's list of controllers
+ * @list: entry in the module's list of controllers, under nvmx_tcp_lock
  */
 struct nvmx_tcp_ctrl {
 	struct nvmx_ctrl ctrl;
@@ -184,16 +194,29 @@ struct nvmx_tcp_ctrl {
 	u32 inline_max;
 	struct nvmx_tcp_queue *queues;
 	unsigned int nr_queues;
-	unsigned long loss_since;
-	struct delayed_work reconnect_work;
+	int connect_err;
+	bool was_live;
+	wait_queue_head_t wait;
+	struct nvmx_tcp_request async_req;
+	struct delayed_work ka_work;
 	struct work_struct delete_work;
 	struct list_head list;
 };
+
+/* the largest transfer: nvmet-tcp refuses more, and reports no MDTS */
+#define NVMX_TCP_MAX_XFER	(4U << 20)
+/* data segments of a request: the transfer in pages */
+#define NVMX_TCP_MAX_SEGS	(NVMX_TCP_MAX_XFER / PAGE_SIZE)
 
 /* in-capsule data every NVMe/TCP controller takes on its admin queue */
 #define NVMX_TCP_ADMIN_INLINE	8192
 
 extern struct workqueue_struct *nvmx_tcp_wq;
+extern uuid_t nvmx_tcp_hostid;
+
+/* ctrl.c */
+struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts);
+void nvmx_tcp_delete_ctrl(struct nvmx_tcp_ctrl *tctrl);
 
 /* conn.c */
 int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid);
@@ -201,6 +224,8 @@ void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue);
 
 /* queue.c */
 void nvmx_tcp_io_work(struct work_struct *work);
+void nvmx_tcp_send_async(struct nvmx_tcp_queue *queue,
+			 struct nvmx_tcp_request *treq);
 extern const struct blk_mq_ops nvmx_tcp_admin_mq_ops;
 extern const struct blk_mq_ops nvmx_tcp_mq_ops;
 

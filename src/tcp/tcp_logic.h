@@ -129,6 +129,7 @@ enum nvmx_tcp_bad {
 	NVMX_TCP_BAD_HDGST,		/* header digest mismatch */
 	NVMX_TCP_BAD_DDGST,		/* data digest mismatch */
 	NVMX_TCP_BAD_IC,		/* ICResp parameters refused */
+	NVMX_TCP_BAD_EARLY,		/* answer to a command still being sent */
 	NVMX_TCP_BAD_NR,
 };
 
@@ -147,6 +148,7 @@ static inline const char *nvmx_tcp_bad_name(enum nvmx_tcp_bad why)
 		[NVMX_TCP_BAD_HDGST]	= "header digest error",
 		[NVMX_TCP_BAD_DDGST]	= "data digest error",
 		[NVMX_TCP_BAD_IC]	= "connection parameters refused",
+		[NVMX_TCP_BAD_EARLY]	= "response before the command was sent",
 	};
 
 	return (unsigned int)why < NVMX_TCP_BAD_NR ? names[why] : "?";
