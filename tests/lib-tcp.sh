@@ -55,29 +55,42 @@ tcp_port_up() {
 		fail "port not enabled"
 }
 
-# tcp_load_host: the host's modules.
+# tcp_load_host [core module parameters]: the host's modules.
 tcp_load_host() {
 	if [ "$DRIVER" = nvmx ]; then
-		insmod "$(nvmx_ko)" || fail "insmod nvmx.ko"
+		insmod "$(nvmx_ko)" "$@" || fail "insmod nvmx.ko $*"
 		insmod "$(dirname "$(nvmx_ko)")/nvmx-tcp.ko" || fail "insmod nvmx-tcp.ko"
 	else
-		modprobe nvme_core multipath=N || fail "modprobe nvme_core"
+		modprobe nvme_core multipath=N "$@" || fail "modprobe nvme_core $*"
 		modprobe nvme-tcp || fail "modprobe nvme-tcp"
 	fi
+}
+
+# fabrics_write OPTS: write an option string to the fabrics device; print
+# its answer.  The write's failure is the function's.
+fabrics_write() {
+	local ans
+
+	exec 3<>"/dev/$DRIVER-fabrics" || fail "open /dev/$DRIVER-fabrics"
+	printf '%s' "$1" >&3 || { exec 3>&-; return 1; }
+	read -r ans <&3
+	exec 3>&-
+	echo "$ans"
 }
 
 # tcp_connect [extra options]: connect to the target through the fabrics
 # device; print its answer (instance=N,cntlid=M).  Fails when refused.
 tcp_connect() {
 	local opts="transport=tcp,traddr=$TCP_ADDR,trsvcid=$TCP_PORT,nqn=$TCP_NQN"
-	local ans
 
 	[ -z "${1:-}" ] || opts+=",$1"
-	exec 3<>"/dev/$DRIVER-fabrics" || fail "open /dev/$DRIVER-fabrics"
-	printf '%s' "$opts" >&3 || { exec 3>&-; return 1; }
-	read -r ans <&3
-	exec 3>&-
-	echo "$ans"
+	fabrics_write "$opts"
+}
+
+# tcp_listening PORT: something listens on 127.0.0.1:PORT
+tcp_listening() {
+	awk -v p="$(printf ':%04X' "$1")" '$2 ~ p"$" && $4 == "0A" { f = 1 }
+		END { exit !f }' /proc/net/tcp
 }
 
 # tcp_disconnect CTRL: delete_controller, then wait until it is gone.

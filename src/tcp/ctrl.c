@@ -211,6 +211,8 @@ static int nvmx_tcp_setup_io_queues(struct nvmx_tcp_ctrl *tctrl, u16 cntlid)
 
 /* ---- enable and disable (the ops) ---- */
 
+void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown);
+
 /* One try at bringing the controller up: see nvmx_tcp_enable(). */
 static int nvmx_tcp_try_enable(struct nvmx_tcp_ctrl *tctrl, u64 *gen)
 {
@@ -253,8 +255,6 @@ static int nvmx_tcp_try_enable(struct nvmx_tcp_ctrl *tctrl, u64 *gen)
 				 nvmx_tcp_ka_interval(tctrl));
 	return 0;
 }
-
-static void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown);
 
 /*
  * Wait @secs seconds before the next try, or less when the controller
@@ -331,15 +331,19 @@ static int nvmx_tcp_enable(struct nvmx_ctrl *ctrl, u64 *gen)
  *
  * Context: process context; takes shutdown_lock.
  */
-static void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown)
+void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
 
 	/* may wait for the keep-alive's command, which this cancels */
 	cancel_delayed_work(&tctrl->ka_work);
-	mutex_lock(&ctrl->shutdown_lock);
+	/*
+	 * Not under shutdown_lock, which a timeout of the Property Set takes
+	 * (nvmx_tcp_timeout()): nothing waits for a command under it.
+	 */
 	if (shutdown && test_bit(NVMX_TCP_Q_LIVE, &tctrl->queues[0].flags))
 		nvmx_tcp_shutdown_ctrl(tctrl);
+	mutex_lock(&ctrl->shutdown_lock);
 	ctrl->disable_gen++;
 	nvmx_quiesce_all(ctrl);
 	nvmx_tcp_stop_queues(tctrl);
@@ -348,6 +352,20 @@ static void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 	nvmx_cancel_all(ctrl);
 	nvmx_resume_after_disable(ctrl, shutdown);
 	mutex_unlock(&ctrl->shutdown_lock);
+}
+
+/*
+ * A connection failed while the controller was not live (a reset's own
+ * commands wait on it): end what is in flight now, so that the reset
+ * learns of it without waiting for a timeout.  Live, it is reset.
+ */
+static void nvmx_tcp_err_work(struct work_struct *work)
+{
+	struct nvmx_tcp_ctrl *tctrl = container_of(work, struct nvmx_tcp_ctrl,
+						   err_work);
+
+	if (!nvmx_schedule_reset(&tctrl->ctrl))
+		nvmx_tcp_disable(&tctrl->ctrl, false);
 }
 
 /* The event request: once, while the admin queue is live. */
@@ -402,6 +420,7 @@ static void nvmx_tcp_remove(struct nvmx_tcp_ctrl *tctrl)
 	nvmx_ctrl_remove_devices(ctrl);
 	nvmx_tcp_disable(ctrl, READ_ONCE(ctrl->state) == NVMX_CTRL_DELETING);
 	cancel_delayed_work_sync(&tctrl->ka_work);
+	cancel_work_sync(&tctrl->err_work);
 	if (ctrl->tagset.tags)
 		blk_mq_free_tag_set(&ctrl->tagset);
 	nvmx_destroy_admin_queue(ctrl);
@@ -536,6 +555,7 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 	init_waitqueue_head(&tctrl->wait);
 	INIT_DELAYED_WORK(&tctrl->ka_work, nvmx_tcp_ka_work);
 	INIT_WORK(&tctrl->delete_work, nvmx_tcp_delete_work);
+	INIT_WORK(&tctrl->err_work, nvmx_tcp_err_work);
 	INIT_LIST_HEAD(&tctrl->list);
 
 	ctrl = &tctrl->ctrl;

@@ -677,7 +677,8 @@ static void nvmx_tcp_queue_error(struct nvmx_tcp_queue *queue, int err)
 		return;
 	dev_warn(&ctrl->device, "qid %u: connection error (%d), recovering\n",
 		 queue->qid, err);
-	nvmx_schedule_reset(ctrl);
+	if (!nvmx_schedule_reset(ctrl))
+		queue_work(nvmx_wq, &queue->ctrl->err_work);
 }
 
 /*
@@ -847,31 +848,32 @@ static void nvmx_tcp_complete_rq(struct request *rq)
 
 /*
  * A command timed out.  Abort is no use (nvmet's does nothing): the
- * connection is torn down and the controller reconnected, and the
+ * connections are torn down and the controller reconnected, and the
  * request, counted as timed out, is sent again by the reset's
  * cancellation until its retries run out.  While the controller is not
- * live (a reconnect's own commands) the request fails at once: the
- * reconnect that waits for it decides.
+ * live (a reset's own commands) the controller is disabled at once, which
+ * ends the request, and the reset that waits for it decides; an I/O
+ * request that a reset sent again waits for that reset.
  */
 static enum blk_eh_timer_return nvmx_tcp_timeout(struct request *rq)
 {
 	struct nvmx_tcp_request *treq = nvmx_tcp_req(rq);
 	struct nvmx_tcp_queue *queue = treq->queue;
 	struct nvmx_ctrl *ctrl = &queue->ctrl->ctrl;
+	enum nvmx_ctrl_state state = READ_ONCE(ctrl->state);
 
 	dev_warn(&ctrl->device, "qid %u: command id 0x%x (opcode 0x%02x) timed out\n",
 		 queue->qid, treq->req.cmd.common.command_id,
 		 treq->req.cmd.common.opcode);
 	nvmx_req_timed_out(rq);
-	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE) {
-		nvmx_tcp_stop_queue(queue);
-		treq->req.status = NVME_SC_HOST_ABORTED_CMD;
-		if (blk_mq_request_started(rq) && !blk_mq_request_completed(rq))
-			blk_mq_complete_request(rq);
-		return BLK_EH_DONE;
+	if (state == NVMX_CTRL_LIVE) {
+		nvmx_schedule_reset(ctrl);
+		return BLK_EH_RESET_TIMER;
 	}
-	nvmx_schedule_reset(ctrl);
-	return BLK_EH_RESET_TIMER;
+	if (queue->qid && state == NVMX_CTRL_RESETTING)
+		return BLK_EH_RESET_TIMER;
+	nvmx_tcp_disable(ctrl, false);
+	return BLK_EH_DONE;
 }
 
 static int nvmx_tcp_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,

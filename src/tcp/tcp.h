@@ -184,6 +184,7 @@ struct nvmx_tcp_queue {
  * @async_req: the Asynchronous Event Request, sent outside blk-mq
  * @ka_work: the keep-alive, every KATO/2 while connected
  * @delete_work: removes the controller (delete_controller, loss)
+ * @err_work: a connection error while not live (nvmx_tcp_queue_error())
  * @list: entry in the module's list of controllers, under nvmx_tcp_lock
  */
 struct nvmx_tcp_ctrl {
@@ -200,6 +201,7 @@ struct nvmx_tcp_ctrl {
 	struct nvmx_tcp_request async_req;
 	struct delayed_work ka_work;
 	struct work_struct delete_work;
+	struct work_struct err_work;
 	struct list_head list;
 };
 
@@ -215,6 +217,7 @@ extern struct workqueue_struct *nvmx_tcp_wq;
 extern uuid_t nvmx_tcp_hostid;
 
 /* ctrl.c */
+void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown);
 struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts);
 void nvmx_tcp_delete_ctrl(struct nvmx_tcp_ctrl *tctrl);
 

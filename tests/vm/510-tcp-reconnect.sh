@@ -1,0 +1,62 @@
+#!/bin/bash
+# NVMe/TCP recovery.  (1) The target takes the subsystem off its port in
+# the middle of verified writes and gives it back 4 s later: the host
+# reconnects (reconnect_delay 1 s, well within ctrl_loss_tmo), the writes
+# in flight are sent again, and every block reads back right.  (2) The
+# subsystem goes away for good: after ctrl_loss_tmo (5 s) the controller
+# is removed, its I/O fails with an error instead of hanging, its nodes
+# are gone and the modules unload.
+. tests/lib.sh
+. tests/lib-tcp.sh
+
+host() {
+	lab_run_tcp
+}
+
+guest() {
+	local ans c dev pid st=0
+
+	tcp_target 128
+	tcp_load_host
+	ans=$(tcp_connect "nr_io_queues=2,reconnect_delay=1,ctrl_loss_tmo=60") ||
+		fail "connect refused"
+	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
+	c=$CLASS${BASH_REMATCH[1]}
+	dev=$(ns_dev "$TCP_SERIAL" 1)
+
+	fio --name=across --filename="$dev" --ioengine=libaio --direct=1 \
+		--rw=randwrite --bs=16k --iodepth=16 --size=64M --loops=4 \
+		--verify=crc32c --verify_fatal=1 --do_verify=1 \
+		--verify_state_save=0 --output=/tmp/across.log &
+	pid=$!
+	sleep 3
+	tcp_port_down
+	sleep 4
+	tcp_port_up
+	wait $pid || st=$?
+	cat /tmp/across.log
+	expect_eq "$st" 0 "fio across the reconnect"
+	grep -q "err= 0" /tmp/across.log || fail "fio reported errors"
+	expect_eq "$(attr /sys/class/"$CLASS"/"$c"/state)" live "state after the reconnect"
+	fio_verify "$dev" after --rw=randrw --bs=4k --iodepth=8 --direct=1 --size=8M
+	tcp_disconnect "$c"
+
+	ans=$(tcp_connect "reconnect_delay=1,ctrl_loss_tmo=5") ||
+		fail "second connect refused"
+	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
+	c=$CLASS${BASH_REMATCH[1]}
+	dev=$(ns_dev "$TCP_SERIAL" 1)
+	EXPECT_TROUBLE=1	# the reset fails on purpose now
+	tcp_port_down
+	st=0
+	timeout 120 dd if=/dev/zero of="$dev" bs=64k count=64 oflag=direct \
+		2>/tmp/dd.err || st=$?
+	cat /tmp/dd.err
+	[ "$st" != 0 ] || fail "writes succeeded with the controller lost"
+	[ "$st" != 124 ] || fail "writes hung with the controller lost"
+	wait_for "[ ! -e /sys/class/$CLASS/$c ]" 60
+	[ ! -e "$dev" ] || fail "$dev still there"
+	tcp_unload_host
+}
+
+main "$@"
