@@ -95,10 +95,11 @@ uninstall:
 # and install for $(KVER); make dkms-remove undoes it
 dkms-install: dkms-remove
 	mkdir -p /usr/src/nvmx-$(VERSION)/src/core /usr/src/nvmx-$(VERSION)/src/pci \
-		/usr/src/nvmx-$(VERSION)/udev
+		/usr/src/nvmx-$(VERSION)/src/tcp /usr/src/nvmx-$(VERSION)/udev
 	cp Kbuild Makefile dkms.conf /usr/src/nvmx-$(VERSION)/
 	cp src/core/*.[ch] /usr/src/nvmx-$(VERSION)/src/core/
 	cp src/pci/*.[ch] /usr/src/nvmx-$(VERSION)/src/pci/
+	cp src/tcp/*.[ch] /usr/src/nvmx-$(VERSION)/src/tcp/
 	cp udev/60-nvmx.rules /usr/src/nvmx-$(VERSION)/udev/
 	dkms add nvmx/$(VERSION)
 	dkms build nvmx/$(VERSION) -k $(KVER)

@@ -341,6 +341,9 @@ static int nvmx_tcp_handle_rsp(struct nvmx_tcp_queue *queue)
 	u16 cid = cqe->command_id;
 
 	if (!queue->qid && nvmx_cid_tag(cid) == NVMX_AEN_TAG) {
+		/* the next event request reuses it: it must be out */
+		if (queue->ctrl->async_req.state != NVMX_TCP_SEND_DONE)
+			return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_EARLY);
 		nvmx_aen_complete(ctrl, cqe);
 		return 0;
 	}

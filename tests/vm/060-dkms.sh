@@ -19,6 +19,9 @@ host() {
 	# compressed as the kernel's own modules are (6.12: nvmx.ko.xz)
 	compgen -G "$stage/lib/modules/$kver/extra/nvmx.ko*" >/dev/null ||
 		fail "make install: no extra/nvmx.ko"
+	compgen -G "$stage/lib/modules/$kver/extra/nvmx-tcp.ko*" >/dev/null ||
+		fail "make install: no extra/nvmx-tcp.ko"
+	[ -x "$stage/usr/local/sbin/nvmx" ] || fail "make install: no nvmx tool"
 	[ -f "$stage/lib/udev/rules.d/60-nvmx.rules" ] || fail "make install: no udev rules"
 
 	trap 'make -s dkms-remove KVER='"$kver"' >/dev/null 2>&1 || true' EXIT
@@ -27,6 +30,8 @@ host() {
 	dkms status nvmx | grep -q "installed" || fail "dkms status does not say installed"
 	modinfo -k "$kver" -n nvmx | grep -q '/updates/dkms/nvmx.ko' ||
 		fail "modinfo does not find the DKMS module"
+	modinfo -k "$kver" -n nvmx-tcp | grep -q '/updates/dkms/nvmx-tcp.ko' ||
+		fail "modinfo does not find the DKMS TCP module"
 	lab_run --nvme serial=nvmx-dkms
 	make -s dkms-remove KVER="$kver" >/dev/null 2>&1 || fail "make dkms-remove"
 	trap - EXIT
@@ -41,6 +46,10 @@ guest() {
 	modinfo -n nvmx | grep -q /updates/dkms/ || fail "modprobe did not take the DKMS module"
 	wait_for all_live 60
 	expect_eq "$(attr /sys/class/nvmx/"$(ctrl_by_serial nvmx-dkms)"/model)" "QEMU NVMe Ctrl" model
+	# the TCP transport by name, on the core it needs
+	modprobe nvmx-tcp || fail "modprobe nvmx-tcp (the DKMS build)"
+	[ -c /dev/nvmx-fabrics ] || wait_for "[ -c /dev/nvmx-fabrics ]" 10
+	modprobe -r nvmx-tcp || fail "modprobe -r nvmx-tcp"
 	modprobe -r nvmx || fail "modprobe -r nvmx"
 }
 
