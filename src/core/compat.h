@@ -155,6 +155,12 @@ static inline void nvmx_lim_write_cache(struct nvmx_lim *lim, bool on)
 		lim->l.features &= ~(BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA);
 }
 
+/* pages must not change while under write-back (a digest covers them) */
+static inline void nvmx_lim_stable_writes(struct nvmx_lim *lim)
+{
+	lim->l.features |= BLK_FEAT_STABLE_WRITES;
+}
+
 static inline void nvmx_set_nonrot(struct request_queue *q)
 {
 }
@@ -212,6 +218,11 @@ static inline void nvmx_lim_virt_boundary(struct nvmx_lim *lim,
 static inline void nvmx_lim_write_cache(struct nvmx_lim *lim, bool on)
 {
 	blk_queue_write_cache(lim->q, on, on);
+}
+
+static inline void nvmx_lim_stable_writes(struct nvmx_lim *lim)
+{
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, lim->q);
 }
 
 static inline void nvmx_set_nonrot(struct request_queue *q)

@@ -253,8 +253,12 @@ struct nvmx_fault {
  *	change the core has started and will commit (the core sets the
  *	transfer size and segment count).
  * @get_address: the controller's address, one line, for sysfs.
- * @describe: optional: log the transport's line about a controller that
- *	just went live (queues, interrupts, ...).
+ * @retry_reset: optional: the controller was disabled (a lost connection,
+ *	a timeout) after @enable succeeded, before it went live: true to
+ *	disable and enable it again in the same reset, false (or NULL) to
+ *	fail the reset.  Context: the reset work.
+ * @describe: optional: called each time the controller has just gone
+ *	live; logs the transport's line about it (queues, interrupts, ...).
  * @delete_ctrl: remove a dead controller's devices, from a work item of
  *	the transport's (the core may be in the reset work or a timeout).
  * @free_ctrl: free the transport's controller; called by the release of
@@ -272,6 +276,7 @@ struct nvmx_ctrl_ops {
 	void (*subsystem_reset)(struct nvmx_ctrl *ctrl);
 	void (*queue_limits)(struct nvmx_ctrl *ctrl, struct nvmx_lim *lim);
 	int (*get_address)(struct nvmx_ctrl *ctrl, char *buf, int size);
+	bool (*retry_reset)(struct nvmx_ctrl *ctrl);
 	void (*describe)(struct nvmx_ctrl *ctrl);
 	void (*delete_ctrl)(struct nvmx_ctrl *ctrl);
 	void (*free_ctrl)(struct nvmx_ctrl *ctrl);
@@ -336,6 +341,8 @@ struct nvmx_ctrl {
 	u32 transport_max_sectors;	/* set by the transport at probe */
 	u32 max_hw_sectors;
 	unsigned int max_segments;	/* set by the transport at probe */
+	/* admin tags kept for the transport (a keep-alive), set at probe */
+	unsigned int admin_reserved;
 
 	unsigned int nr_io_queues;	/* I/O queues created on the controller */
 	u16 io_depth;			/* slots per I/O queue */

@@ -545,6 +545,7 @@ int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 	set->ops = ops;
 	set->nr_hw_queues = 1;
 	set->queue_depth = NVMX_AEN_TAG;	/* tags below the AER's */
+	set->reserved_tags = ctrl->admin_reserved;
 	set->timeout = nvmx_admin_timeout.val * HZ;
 	set->numa_node = nvmx_ctrl_node(ctrl);
 	set->cmd_size = cmd_size;

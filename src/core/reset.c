@@ -124,26 +124,27 @@ void nvmx_reset_work(struct work_struct *work)
 	/* under the work removal flushes: never after the transport is gone */
 	if (test_and_clear_bit(NVMX_CTRL_NSSR, &ctrl->flags))
 		ctrl->ops->subsystem_reset(ctrl);
+again:
 	ctrl->ops->disable(ctrl, false);
 	ret = ctrl->ops->enable(ctrl, &gen);
 	if (ret)
 		goto fail;
 	ret = nvmx_start_io(ctrl);
 	if (ret)
-		goto fail;
+		goto disabled;
 	nvmx_aen_configure(ctrl);
 
 	/*
 	 * A command that timed out meanwhile has disabled the controller
-	 * (the transport's timeout handler), and the steps above that ignore
-	 * errors went on: the controller is not what they set up.
+	 * (the transport's timeout handler, a lost connection), and the
+	 * steps above that ignore errors went on: the controller is not what
+	 * they set up.
 	 */
 	mutex_lock(&ctrl->shutdown_lock);
 	if (ctrl->disable_gen != gen) {
 		mutex_unlock(&ctrl->shutdown_lock);
-		dev_err(&ctrl->device, "controller disabled during the reset\n");
 		ret = -EIO;
-		goto fail;
+		goto disabled;
 	}
 	live = nvmx_change_state(ctrl, NVMX_CTRL_LIVE);
 	mutex_unlock(&ctrl->shutdown_lock);
@@ -167,6 +168,14 @@ void nvmx_reset_work(struct work_struct *work)
 	queue_work(nvmx_wq, &ctrl->scan_work);
 	return;
 
+disabled:
+	/* a start_io() that failed because of it fails as it does */
+	if (READ_ONCE(ctrl->disable_gen) != gen) {
+		dev_err(&ctrl->device, "controller disabled during the reset\n");
+		if (ctrl->ops->retry_reset && ctrl->ops->retry_reset(ctrl) &&
+		    READ_ONCE(ctrl->state) == NVMX_CTRL_RESETTING)
+			goto again;
+	}
 fail:
 	trace_nvmx_reset(ctrl, "failed", ret);
 	dev_err(&ctrl->device, "reset failed (%d)\n", ret);

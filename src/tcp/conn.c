@@ -4,8 +4,6 @@
  * options, the connection's handshake (ICReq/ICResp, then Connect, both
  * sent and read here before the queue takes requests), the socket
  * callbacks, and stopping it.
- *
- * Draft (branch tcp): not built yet; docs/tcp-design.md has the plan.
  */
 #include <linux/crc32c.h>
 #include <linux/inet.h>
@@ -362,6 +360,8 @@ int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid)
 shutdown:
 	kernel_sock_shutdown(queue->sock, SHUT_RDWR);
 release:
+	/* the reserves' count is global: a socket gone must give it back */
+	sk_clear_memalloc(sk);
 	sock_release(queue->sock);
 	queue->sock = NULL;
 	return ret;
@@ -396,6 +396,7 @@ void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue)
 	INIT_LIST_HEAD(&queue->send_queue);
 	mutex_unlock(&queue->send_mutex);
 	noreclaim = memalloc_noreclaim_save();
+	sk_clear_memalloc(queue->sock->sk);
 	sock_release(queue->sock);
 	memalloc_noreclaim_restore(noreclaim);
 	queue->sock = NULL;

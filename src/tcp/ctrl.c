@@ -137,32 +137,58 @@ static unsigned long nvmx_tcp_ka_interval(struct nvmx_tcp_ctrl *tctrl)
 }
 
 /*
+ * The Keep Alive's answer.  Lost (a timeout, which resets a live
+ * controller, or a connection error) or failed while live, the
+ * connection is gone: recover.  Answered, the next one in KATO/2.
+ */
+static enum rq_end_io_ret nvmx_tcp_ka_done(struct request *rq,
+					   blk_status_t sts)
+{
+	struct nvmx_tcp_ctrl *tctrl = rq->end_io_data;
+	struct nvmx_ctrl *ctrl = &tctrl->ctrl;
+	int status = nvmx_req(rq)->status;
+	enum nvmx_ctrl_state state = READ_ONCE(ctrl->state);
+
+	if (!sts && !status) {
+		/* a disable cancels it, and closes the queue before */
+		if (state == NVMX_CTRL_LIVE || state == NVMX_CTRL_RESETTING)
+			queue_delayed_work(nvmx_tcp_ctl_wq, &tctrl->ka_work,
+					   nvmx_tcp_ka_interval(tctrl));
+	} else if (state == NVMX_CTRL_LIVE) {
+		dev_warn(&ctrl->device, "keep-alive failed (status 0x%x, %d), recovering\n",
+			 status, blk_status_to_errno(sts));
+		nvmx_schedule_reset(ctrl);
+	}
+	return RQ_END_IO_FREE;
+}
+
+/*
  * Keep Alive every KATO/2 (the controller drops us after KATO without
- * one).  A keep-alive that fails while the controller is live means the
- * connection is gone: recover.
+ * one), on the admin tag kept for it, and not waited for: a worker that
+ * waited could hold up the reclaim it is part of.  The tag is still in
+ * use only while the last one is unanswered, and that one's timeout (KATO)
+ * recovers.
  */
 static void nvmx_tcp_ka_work(struct work_struct *work)
 {
 	struct nvmx_tcp_ctrl *tctrl = container_of(to_delayed_work(work),
 						   struct nvmx_tcp_ctrl,
 						   ka_work);
-	struct nvmx_ctrl *ctrl = &tctrl->ctrl;
 	struct nvme_command cmd = { };
-	int ret;
+	struct request *rq;
 
 	cmd.common.opcode = nvme_admin_keep_alive;
-	/* unanswered within KATO, the controller has given up on us too */
-	ret = nvmx_submit_sync(ctrl->admin_q, &cmd, NULL, 0, NULL,
-			       tctrl->opts.kato * HZ);
-	if (ret && READ_ONCE(ctrl->state) == NVMX_CTRL_LIVE) {
-		dev_warn(&ctrl->device, "keep-alive failed (%d), recovering\n",
-			 ret);
-		nvmx_schedule_reset(ctrl);
+	rq = nvmx_alloc_cmd_rq(tctrl->ctrl.admin_q, &cmd, 0,
+			       BLK_MQ_REQ_RESERVED | BLK_MQ_REQ_NOWAIT);
+	if (IS_ERR(rq)) {
+		queue_delayed_work(nvmx_tcp_ctl_wq, &tctrl->ka_work,
+				   nvmx_tcp_ka_interval(tctrl));
 		return;
 	}
-	if (!ret)
-		queue_delayed_work(nvmx_tcp_wq, &tctrl->ka_work,
-				   nvmx_tcp_ka_interval(tctrl));
+	rq->timeout = tctrl->opts.kato * HZ;
+	rq->end_io = nvmx_tcp_ka_done;
+	rq->end_io_data = tctrl;
+	blk_execute_rq_nowait(rq, false);
 }
 
 /* ---- queues ---- */
@@ -179,7 +205,8 @@ static void nvmx_tcp_stop_queues(struct nvmx_tcp_ctrl *tctrl)
  * The I/O queues: as many as Set Features grants of those asked for,
  * each a connection and a Connect with the admin Connect's cntlid.
  */
-static int nvmx_tcp_setup_io_queues(struct nvmx_tcp_ctrl *tctrl, u16 cntlid)
+static int nvmx_tcp_setup_io_queues(struct nvmx_tcp_ctrl *tctrl, u16 cntlid,
+				    u64 gen)
 {
 	struct nvmx_ctrl *ctrl = &tctrl->ctrl;
 	unsigned int nr = tctrl->nr_queues - 1, i;
@@ -201,10 +228,22 @@ static int nvmx_tcp_setup_io_queues(struct nvmx_tcp_ctrl *tctrl, u16 cntlid)
 		ret = nvmx_tcp_start_queue(tctrl, i, &cntlid);
 		if (ret)
 			return ret;
+		/*
+		 * A disable meanwhile (a connection error, a timeout) stopped
+		 * this queue or the admin queue: the controller it belonged
+		 * to is gone, and a queue marked live now would take requests
+		 * that nothing sends.
+		 */
 		mutex_lock(&ctrl->shutdown_lock);
+		if (ctrl->disable_gen != gen ||
+		    !test_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags)) {
+			mutex_unlock(&ctrl->shutdown_lock);
+			nvmx_tcp_stop_queue(queue);
+			return -ECONNRESET;
+		}
 		set_bit(NVMX_TCP_Q_LIVE, &queue->flags);
-		mutex_unlock(&ctrl->shutdown_lock);
 		ctrl->nr_io_queues = i;
+		mutex_unlock(&ctrl->shutdown_lock);
 	}
 	return 0;
 }
@@ -223,17 +262,26 @@ static int nvmx_tcp_try_enable(struct nvmx_tcp_ctrl *tctrl, u64 *gen)
 
 	mutex_lock(&ctrl->shutdown_lock);
 	*gen = ctrl->disable_gen;
-	if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING) {
-		ret = -ENODEV;
-	} else {
-		aq->sqsize = NVMX_AQ_DEPTH;
-		ret = nvmx_tcp_start_queue(tctrl, 0, &cntlid);
-		if (!ret)
-			set_bit(NVMX_TCP_Q_LIVE, &aq->flags);
-	}
 	mutex_unlock(&ctrl->shutdown_lock);
+	if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING)
+		return -ENODEV;
+	/* not under shutdown_lock: connecting may take seconds */
+	aq->sqsize = NVMX_AQ_DEPTH;
+	ret = nvmx_tcp_start_queue(tctrl, 0, &cntlid);
 	if (ret)
 		return ret;
+	/* a disable meanwhile (a deletion) found no queue to stop */
+	mutex_lock(&ctrl->shutdown_lock);
+	if (ctrl->disable_gen != *gen ||
+	    READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING) {
+		ret = READ_ONCE(ctrl->state) == NVMX_CTRL_RESETTING ?
+		      -ECONNRESET : -ENODEV;
+		mutex_unlock(&ctrl->shutdown_lock);
+		nvmx_tcp_stop_queue(aq);
+		return ret;
+	}
+	set_bit(NVMX_TCP_Q_LIVE, &aq->flags);
+	mutex_unlock(&ctrl->shutdown_lock);
 
 	ret = nvmx_tcp_enable_ctrl(tctrl);
 	if (ret)
@@ -247,13 +295,30 @@ static int nvmx_tcp_try_enable(struct nvmx_tcp_ctrl *tctrl, u64 *gen)
 	/* in-capsule data where the capsule holds it, at offset 0 only */
 	tctrl->inline_max = ctrl->icdoff ? 0 :
 			    nvmx_tcp_ioccsz_inline(ctrl->ioccsz);
-	ret = nvmx_tcp_setup_io_queues(tctrl, cntlid);
+	ret = nvmx_tcp_setup_io_queues(tctrl, cntlid, *gen);
 	if (ret)
 		return ret;
 	if (tctrl->opts.kato)
-		mod_delayed_work(nvmx_tcp_wq, &tctrl->ka_work,
+		mod_delayed_work(nvmx_tcp_ctl_wq, &tctrl->ka_work,
 				 nvmx_tcp_ka_interval(tctrl));
 	return 0;
+}
+
+/*
+ * The controller has been lost for longer than ctrl_loss_tmo allows, or
+ * will be by the next try, @delay seconds away (-1: never given up).
+ */
+static bool nvmx_tcp_given_up(struct nvmx_tcp_ctrl *tctrl, u32 delay)
+{
+	unsigned long tmo = (unsigned long)tctrl->opts.ctrl_loss_tmo * HZ;
+
+	if (tctrl->opts.ctrl_loss_tmo < 0 ||
+	    !time_after(jiffies + delay * HZ, tctrl->lost_at + tmo))
+		return false;
+	dev_err(&tctrl->ctrl.device, "controller lost for %u s (ctrl_loss_tmo %d), giving up\n",
+		jiffies_to_msecs(jiffies - tctrl->lost_at) / 1000,
+		tctrl->opts.ctrl_loss_tmo);
+	return true;
 }
 
 /*
@@ -286,30 +351,26 @@ static bool nvmx_tcp_reconnect_wait(struct nvmx_tcp_ctrl *tctrl, u32 secs)
 static int nvmx_tcp_enable(struct nvmx_ctrl *ctrl, u64 *gen)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
-	unsigned long start = jiffies;
 	unsigned int tries = 1;
 	int ret;
 
+	if (tctrl->was_live && !tctrl->lost) {
+		tctrl->lost = true;
+		tctrl->lost_at = jiffies;
+	}
 	for (;; tries++) {
 		ret = nvmx_tcp_try_enable(tctrl, gen);
 		if (!ret) {
 			if (tries > 1)
 				dev_info(&ctrl->device, "reconnected after %u tries\n",
 					 tries);
-			tctrl->was_live = true;
 			return 0;
 		}
 		tctrl->connect_err = ret;
 		if (ret == -ENODEV || !tctrl->was_live)
 			return ret;
-		if (tctrl->opts.ctrl_loss_tmo >= 0 &&
-		    time_after(jiffies + tctrl->opts.reconnect_delay * HZ,
-			       start + (unsigned long)tctrl->opts.ctrl_loss_tmo * HZ)) {
-			dev_err(&ctrl->device, "controller lost for %u s (ctrl_loss_tmo %d), giving up\n",
-				jiffies_to_msecs(jiffies - start) / 1000,
-				tctrl->opts.ctrl_loss_tmo);
+		if (nvmx_tcp_given_up(tctrl, tctrl->opts.reconnect_delay))
 			return ret;
-		}
 		nvmx_tcp_disable(ctrl, false);
 		dev_info(&ctrl->device, "connect failed (%d), try %u; again in %u s\n",
 			 ret, tries, tctrl->opts.reconnect_delay);
@@ -335,8 +396,8 @@ void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
 
-	/* may wait for the keep-alive's command, which this cancels */
-	cancel_delayed_work(&tctrl->ka_work);
+	/* its answer, cancelled below, does not queue it again: not live */
+	cancel_delayed_work_sync(&tctrl->ka_work);
 	/*
 	 * Not under shutdown_lock, which a timeout of the Property Set takes
 	 * (nvmx_tcp_timeout()): nothing waits for a command under it.
@@ -364,8 +425,13 @@ static void nvmx_tcp_err_work(struct work_struct *work)
 	struct nvmx_tcp_ctrl *tctrl = container_of(work, struct nvmx_tcp_ctrl,
 						   err_work);
 
-	if (!nvmx_schedule_reset(&tctrl->ctrl))
-		nvmx_tcp_disable(&tctrl->ctrl, false);
+	struct nvmx_ctrl *ctrl = &tctrl->ctrl;
+
+	if (nvmx_schedule_reset(ctrl))
+		return;
+	/* the connections that failed may be closed and made again already */
+	if (READ_ONCE(ctrl->disable_gen) == READ_ONCE(tctrl->err_gen))
+		nvmx_tcp_disable(ctrl, false);
 }
 
 /* The event request: once, while the admin queue is live. */
@@ -383,9 +449,16 @@ static void nvmx_tcp_submit_async_event(struct nvmx_ctrl *ctrl)
 	mutex_unlock(&ctrl->shutdown_lock);
 }
 
-/* Data is described by one SGL descriptor: no boundary, no alignment. */
+/*
+ * Data is described by one SGL descriptor: no boundary, no alignment.
+ * With a data digest, a page that changed between the digest and the
+ * send (a buffered write redirtied under write-back) would reach the
+ * controller as a digest error: such queues want stable pages.
+ */
 static void nvmx_tcp_queue_limits(struct nvmx_ctrl *ctrl, struct nvmx_lim *lim)
 {
+	if (to_tcp_ctrl(ctrl)->opts.data_digest)
+		nvmx_lim_stable_writes(lim);
 }
 
 static int nvmx_tcp_get_address(struct nvmx_ctrl *ctrl, char *buf, int size)
@@ -396,9 +469,24 @@ static int nvmx_tcp_get_address(struct nvmx_ctrl *ctrl, char *buf, int size)
 			tctrl->opts.traddr, tctrl->opts.trsvcid);
 }
 
+/*
+ * Connected, then lost again before the reset went live: a controller
+ * that has been live is reconnected, until ctrl_loss_tmo.
+ */
+static bool nvmx_tcp_retry_reset(struct nvmx_ctrl *ctrl)
+{
+	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
+
+	return tctrl->was_live && !nvmx_tcp_given_up(tctrl, 0);
+}
+
+/* Live: what it is, and the loss (if any) is over. */
 static void nvmx_tcp_describe(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
+
+	tctrl->was_live = true;
+	tctrl->lost = false;
 
 	dev_info(&ctrl->device, "%s over TCP at %s:%s: %u I/O queues of %u, in-capsule %u bytes, digests%s%s%s\n",
 		 ctrl->subnqn, tctrl->opts.traddr, tctrl->opts.trsvcid,
@@ -452,7 +540,7 @@ static void nvmx_tcp_delete_ctrl_op(struct nvmx_ctrl *ctrl)
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
 
 	get_device(&ctrl->device);
-	if (!queue_work(nvmx_wq, &tctrl->delete_work))
+	if (!queue_work(nvmx_tcp_ctl_wq, &tctrl->delete_work))
 		put_device(&ctrl->device);
 }
 
@@ -475,6 +563,7 @@ static const struct nvmx_ctrl_ops nvmx_tcp_ops = {
 	.submit_async_event	= nvmx_tcp_submit_async_event,
 	.queue_limits		= nvmx_tcp_queue_limits,
 	.get_address		= nvmx_tcp_get_address,
+	.retry_reset		= nvmx_tcp_retry_reset,
 	.describe		= nvmx_tcp_describe,
 	.delete_ctrl		= nvmx_tcp_delete_ctrl_op,
 	.free_ctrl		= nvmx_tcp_free_ctrl,
@@ -562,6 +651,7 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 	/* transfers: nvmet-tcp refuses more than 4 MiB, and says no MDTS */
 	ctrl->transport_max_sectors = NVMX_TCP_MAX_XFER >> SECTOR_SHIFT;
 	ctrl->max_segments = NVMX_TCP_MAX_SEGS;
+	ctrl->admin_reserved = 1;	/* the keep-alive's */
 	/* from here on put_device() frees the controller and its queues */
 	ret = nvmx_ctrl_init(ctrl, NULL, &nvmx_tcp_ops);
 	if (ret)
@@ -587,8 +677,11 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 
 	nvmx_schedule_reset(ctrl);
 	flush_work(&ctrl->reset_work);
-	if (READ_ONCE(ctrl->state) != NVMX_CTRL_LIVE) {
-		/* the failed reset has queued the deletion */
+	/*
+	 * It went live unless the reset failed (dead, its deletion queued);
+	 * a connection lost since is a reset under way, not a failure.
+	 */
+	if (!tctrl->was_live) {
 		ret = tctrl->connect_err ?: -EIO;
 		flush_work(&tctrl->delete_work);
 		put_device(&ctrl->device);

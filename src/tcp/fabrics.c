@@ -16,6 +16,7 @@
 #define NVMX_FABRICS_MAX_OPTS	4096
 
 struct workqueue_struct *nvmx_tcp_wq;
+struct workqueue_struct *nvmx_tcp_ctl_wq;
 uuid_t nvmx_tcp_hostid;
 
 /**
@@ -152,12 +153,24 @@ static int __init nvmx_tcp_init(void)
 				      WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
 	if (!nvmx_tcp_wq)
 		return -ENOMEM;
+	/*
+	 * Keep-alives, error handling and deletion, kept off the data path's
+	 * queue (which they wait for); the module's exit drains it, so no
+	 * work runs in the module once it is gone.
+	 */
+	nvmx_tcp_ctl_wq = alloc_workqueue("nvmx-tcp-ctl", WQ_MEM_RECLAIM, 0);
+	if (!nvmx_tcp_ctl_wq) {
+		ret = -ENOMEM;
+		goto destroy_wq;
+	}
 	uuid_gen(&nvmx_tcp_hostid);
 	ret = misc_register(&nvmx_fabrics_misc);
 	if (ret)
-		goto destroy_wq;
+		goto destroy_ctl_wq;
 	return 0;
 
+destroy_ctl_wq:
+	destroy_workqueue(nvmx_tcp_ctl_wq);
 destroy_wq:
 	destroy_workqueue(nvmx_tcp_wq);
 	return ret;
@@ -167,6 +180,7 @@ destroy_wq:
 static void __exit nvmx_tcp_exit(void)
 {
 	misc_deregister(&nvmx_fabrics_misc);
+	destroy_workqueue(nvmx_tcp_ctl_wq);
 	destroy_workqueue(nvmx_tcp_wq);
 }
 

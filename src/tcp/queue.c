@@ -6,8 +6,6 @@
  * passes the checks of tcp_logic.h before any field of it is used; a PDU
  * that fails them is a connection error: a log line naming the check,
  * and the controller's recovery.
- *
- * Draft (branch tcp): not built yet; docs/tcp-design.md has the plan.
  */
 #include <linux/crc32c.h>
 #include <linux/highmem.h>
@@ -204,8 +202,8 @@ static int nvmx_tcp_send_step(struct nvmx_tcp_queue *queue,
 		switch (treq->state) {
 		case NVMX_TCP_SEND_CMD:
 		case NVMX_TCP_SEND_H2C:
-			ret = nvmx_tcp_send_hdr(queue, treq,
-						treq->pdu_left || queue->rp.ddgst);
+			/* data follows (its digest only after data) */
+			ret = nvmx_tcp_send_hdr(queue, treq, treq->pdu_left);
 			if (ret <= 0)
 				return ret ?: progress;
 			progress += ret;
@@ -412,6 +410,9 @@ static int nvmx_tcp_handle_c2h(struct nvmx_tcp_queue *queue,
 	if (!rq)
 		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_CID);
 	treq = nvmx_tcp_req(rq);
+	/* data for a command not yet all sent: the controller cannot have it */
+	if (treq->state != NVMX_TCP_SEND_DONE)
+		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_EARLY);
 	why = nvmx_tcp_check_c2h_data(ch, &queue->rp, nvmx_tcp_get32(p + 12),
 				      nvmx_tcp_get32(p + 16), treq->data_recvd,
 				      rq_data_dir(rq) == READ ?
@@ -680,8 +681,11 @@ static void nvmx_tcp_queue_error(struct nvmx_tcp_queue *queue, int err)
 		return;
 	dev_warn(&ctrl->device, "qid %u: connection error (%d), recovering\n",
 		 queue->qid, err);
-	if (!nvmx_schedule_reset(ctrl))
-		queue_work(nvmx_wq, &queue->ctrl->err_work);
+	if (!nvmx_schedule_reset(ctrl)) {
+		/* the connections this queue belonged to */
+		WRITE_ONCE(queue->ctrl->err_gen, READ_ONCE(ctrl->disable_gen));
+		queue_work(nvmx_tcp_ctl_wq, &queue->ctrl->err_work);
+	}
 }
 
 /*
@@ -899,6 +903,7 @@ static int nvmx_tcp_init_admin_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 
 const struct blk_mq_ops nvmx_tcp_admin_mq_ops = {
 	.queue_rq	= nvmx_tcp_queue_rq,
+	.commit_rqs	= nvmx_tcp_commit_rqs,
 	.complete	= nvmx_tcp_complete_rq,
 	.init_hctx	= nvmx_tcp_init_admin_hctx,
 	.timeout	= nvmx_tcp_timeout,

@@ -178,13 +178,18 @@ struct nvmx_tcp_queue {
  * @nr_queues: entries of @queues
  * @connect_err: why the last try to connect failed (the first connect's
  *	answer to the user)
- * @was_live: the controller has been live once: a lost connection is
+ * @was_live: the controller has gone live once: a lost connection is
  *	reconnected (a first connect that fails is not retried)
+ * @lost: the connections were lost at @lost_at and the controller has not
+ *	been live since (ctrl_loss_tmo counts from then)
+ * @lost_at: see @lost
  * @wait: woken when the state leaves RESETTING (a reconnect's wait ends)
  * @async_req: the Asynchronous Event Request, sent outside blk-mq
  * @ka_work: the keep-alive, every KATO/2 while connected
  * @delete_work: removes the controller (delete_controller, loss)
  * @err_work: a connection error while not live (nvmx_tcp_queue_error())
+ * @err_gen: disable_gen when @err_work was queued: it disables only the
+ *	connections that failed, not ones a reset made since
  * @list: entry in the module's list of controllers, under nvmx_tcp_lock
  */
 struct nvmx_tcp_ctrl {
@@ -197,11 +202,14 @@ struct nvmx_tcp_ctrl {
 	unsigned int nr_queues;
 	int connect_err;
 	bool was_live;
+	bool lost;
+	unsigned long lost_at;
 	wait_queue_head_t wait;
 	struct nvmx_tcp_request async_req;
 	struct delayed_work ka_work;
 	struct work_struct delete_work;
 	struct work_struct err_work;
+	u64 err_gen;
 	struct list_head list;
 };
 
@@ -214,6 +222,7 @@ struct nvmx_tcp_ctrl {
 #define NVMX_TCP_ADMIN_INLINE	8192
 
 extern struct workqueue_struct *nvmx_tcp_wq;
+extern struct workqueue_struct *nvmx_tcp_ctl_wq;
 extern uuid_t nvmx_tcp_hostid;
 
 /* ctrl.c */
