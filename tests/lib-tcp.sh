@@ -18,12 +18,13 @@ lab_run_tcp() {
 }
 
 # tcp_target [SIZE_MB]: a subsystem with one namespace of SIZE_MB (default
-# 256) on a ramdisk, any host allowed, on a TCP port of 127.0.0.1.
+# 256) on a ramdisk (/dev/ram0; /dev/ram1 is left for tcp_ns_add), any
+# host allowed, on a TCP port of 127.0.0.1.
 tcp_target() {
 	local mb=${1:-256} sub ns port
 
 	ip link set lo up || fail "ip link set lo up"
-	modprobe brd rd_nr=1 rd_size=$((mb * 1024)) || fail "modprobe brd"
+	modprobe brd rd_nr=2 rd_size=$((mb * 1024)) || fail "modprobe brd"
 	modprobe nvmet-tcp || fail "modprobe nvmet-tcp"
 	mountpoint -q /sys/kernel/config ||
 		mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
@@ -42,6 +43,24 @@ tcp_target() {
 	echo "$TCP_ADDR" >"$port/addr_traddr"
 	echo "$TCP_PORT" >"$port/addr_trsvcid"
 	ln -s "$sub" "$port/subsystems/$TCP_NQN" || fail "port not enabled"
+}
+
+# tcp_ns_add NSID DEV / tcp_ns_remove NSID: a namespace enabled on the
+# target, or disabled and removed (the target tells its hosts by an
+# asynchronous event).
+tcp_ns_add() {
+	local ns=$NVMET/subsystems/$TCP_NQN/namespaces/$1
+
+	mkdir "$ns" || fail "mkdir $ns"
+	echo "$2" >"$ns/device_path"
+	echo 1 >"$ns/enable" || fail "namespace $1 not enabled"
+}
+
+tcp_ns_remove() {
+	local ns=$NVMET/subsystems/$TCP_NQN/namespaces/$1
+
+	echo 0 >"$ns/enable" || fail "namespace $1 not disabled"
+	rmdir "$ns" || fail "rmdir $ns"
 }
 
 # tcp_port_down / tcp_port_up: take the subsystem off its port (every

@@ -657,6 +657,7 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 	if (ret)
 		return ERR_PTR(ret);
 	nvmx_debugfs_add_ctrl(ctrl);
+	nvmx_tcp_debugfs_add_ctrl(tctrl);
 	ret = nvmx_alloc_admin_tags(ctrl, &nvmx_tcp_admin_mq_ops,
 				    sizeof(struct nvmx_tcp_request));
 	if (ret)

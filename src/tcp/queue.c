@@ -13,6 +13,9 @@
 
 #include "tcp.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /* ---- digests ---- */
 
 /* CRC32C as NVMe/TCP sends it: seed ~0, the result inverted, LE. */
@@ -176,10 +179,29 @@ static void nvmx_tcp_build_h2c(struct nvmx_tcp_queue *queue,
 	treq->state = NVMX_TCP_SEND_H2C;
 }
 
+/* A PDU is on the socket whole (its header is still in treq->hdr). */
+static void nvmx_tcp_trace_sent(struct nvmx_tcp_queue *queue,
+				struct nvmx_tcp_request *treq)
+{
+	if (treq->hdr[0] == NVMX_TCP_H2C_DATA) {
+		queue->h2c_pdus++;
+		trace_nvmx_tcp_send_pdu(queue, NVMX_TCP_H2C_DATA,
+					treq->req.cmd.common.command_id,
+					nvmx_tcp_get32(treq->hdr + 12),
+					nvmx_tcp_get32(treq->hdr + 16));
+	} else {
+		queue->sent++;
+		trace_nvmx_tcp_send_pdu(queue, NVMX_TCP_CMD,
+					treq->req.cmd.common.command_id, 0,
+					treq->data_sent);
+	}
+}
+
 /* A data PDU (in-capsule or H2CData) is out: what comes next. */
 static void nvmx_tcp_data_pdu_sent(struct nvmx_tcp_queue *queue,
 				   struct nvmx_tcp_request *treq, bool h2c)
 {
+	nvmx_tcp_trace_sent(queue, treq);
 	if (h2c && treq->r2t_left) {
 		nvmx_tcp_build_h2c(queue, treq);
 		return;
@@ -210,11 +232,13 @@ static int nvmx_tcp_send_step(struct nvmx_tcp_queue *queue,
 			if (treq->hdr_off < treq->hdr_len)
 				return progress;
 			h2c = treq->state == NVMX_TCP_SEND_H2C;
-			if (treq->pdu_left)
+			if (treq->pdu_left) {
 				treq->state = h2c ? NVMX_TCP_SEND_H2C_DATA :
 						    NVMX_TCP_SEND_CMD_DATA;
-			else
+			} else {
+				nvmx_tcp_trace_sent(queue, treq);
 				treq->state = NVMX_TCP_SEND_DONE;
+			}
 			break;
 		case NVMX_TCP_SEND_CMD_DATA:
 		case NVMX_TCP_SEND_H2C_DATA:
@@ -292,7 +316,6 @@ static int nvmx_tcp_send(struct nvmx_tcp_queue *queue)
 			break;
 		}
 		list_del_init(&treq->entry);
-		queue->sent++;
 		progress += ret;
 	}
 	memalloc_noreclaim_restore(noreclaim);
@@ -342,6 +365,9 @@ static int nvmx_tcp_handle_rsp(struct nvmx_tcp_queue *queue)
 		/* the next event request reuses it: it must be out */
 		if (queue->ctrl->async_req.state != NVMX_TCP_SEND_DONE)
 			return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_EARLY);
+		trace_nvmx_tcp_recv_pdu(queue, NVMX_TCP_RSP, cid, 0, 0,
+					le16_to_cpu(cqe->status) >> 1);
+		queue->completed++;
 		nvmx_aen_complete(ctrl, cqe);
 		return 0;
 	}
@@ -358,6 +384,8 @@ static int nvmx_tcp_handle_rsp(struct nvmx_tcp_queue *queue)
 	if (!treq->req.status && rq_data_dir(rq) == READ &&
 	    treq->data_recvd != treq->data_len)
 		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_DATA);
+	trace_nvmx_tcp_recv_pdu(queue, NVMX_TCP_RSP, cid, 0, 0,
+				treq->req.status);
 	if (treq->req.status)
 		queue->errors++;
 	queue->completed++;
@@ -384,6 +412,9 @@ static int nvmx_tcp_handle_r2t(struct nvmx_tcp_queue *queue)
 				 treq->state != NVMX_TCP_SEND_DONE);
 	if (why)
 		return nvmx_tcp_refuse(queue, why);
+	trace_nvmx_tcp_recv_pdu(queue, NVMX_TCP_R2T, nvmx_tcp_get16(p + 8),
+				nvmx_tcp_get32(p + 12), nvmx_tcp_get32(p + 16), 0);
+	queue->r2ts++;
 	treq->ttag = nvmx_tcp_get16(p + 10);
 	treq->r2t_left = nvmx_tcp_get32(p + 16);
 	treq->r2t_pending = true;
@@ -419,6 +450,9 @@ static int nvmx_tcp_handle_c2h(struct nvmx_tcp_queue *queue,
 				      treq->data_len : 0);
 	if (why)
 		return nvmx_tcp_refuse(queue, why);
+	trace_nvmx_tcp_recv_pdu(queue, NVMX_TCP_C2H_DATA, nvmx_tcp_get16(p + 8),
+				nvmx_tcp_get32(p + 12), nvmx_tcp_get32(p + 16), 0);
+	queue->c2h_pdus++;
 	if (!treq->data_recvd) {
 		treq->curr_bio = rq->bio;
 		nvmx_tcp_init_iter(treq, ITER_DEST);
@@ -804,6 +838,8 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 	treq->req.gen = nvmx_gen_next(treq->req.gen);
 	treq->req.cmd.common.command_id = nvmx_cid_make(rq->tag, treq->req.gen);
 	nvmx_tcp_build_cmd(queue, treq, in_capsule ? treq->data_len : 0);
+	trace_nvmx_tcp_cmd(queue, &treq->req.cmd, treq->data_len,
+			   in_capsule ? treq->data_len : 0);
 	treq->req.submit_ns = local_clock();
 	blk_mq_start_request(rq);
 	llist_add(&treq->lnode, &queue->send_list);

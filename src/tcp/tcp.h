@@ -122,7 +122,9 @@ enum nvmx_tcp_rx_state {
  * @state_change: the socket's own callback, chained
  * @data_ready: the socket's own callback, restored on stop
  * @write_space: the socket's own callback, restored on stop
- * @sent, @completed, @errors, @bad_pdus: statistics (debugfs)
+ * @sent, @completed, @errors, @bad_pdus, @r2ts, @h2c_pdus, @c2h_pdus:
+ *	statistics (debugfs), each written by io_work alone (@sent and
+ *	@completed: commands; @errors: completions with an error status)
  */
 struct nvmx_tcp_queue {
 	struct nvmx_tcp_ctrl *ctrl;
@@ -165,6 +167,9 @@ struct nvmx_tcp_queue {
 	u64 completed;
 	u64 errors;
 	u64 bad_pdus;
+	u64 r2ts;
+	u64 h2c_pdus;
+	u64 c2h_pdus;
 };
 
 /**
@@ -233,6 +238,9 @@ void nvmx_tcp_delete_ctrl(struct nvmx_tcp_ctrl *tctrl);
 /* conn.c */
 int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid);
 void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue);
+
+/* debugfs.c */
+void nvmx_tcp_debugfs_add_ctrl(struct nvmx_tcp_ctrl *tctrl);
 
 /* queue.c */
 void nvmx_tcp_io_work(struct work_struct *work);
