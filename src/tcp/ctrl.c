@@ -250,8 +250,6 @@ static int nvmx_tcp_setup_io_queues(struct nvmx_tcp_ctrl *tctrl, u16 cntlid,
 
 /* ---- enable and disable (the ops) ---- */
 
-void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown);
-
 /* One try at bringing the controller up: see nvmx_tcp_enable(). */
 static int nvmx_tcp_try_enable(struct nvmx_tcp_ctrl *tctrl, u64 *gen)
 {

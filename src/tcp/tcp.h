@@ -259,4 +259,12 @@ static inline struct nvmx_tcp_request *nvmx_tcp_req(struct request *rq)
 	return blk_mq_rq_to_pdu(rq);
 }
 
+/* A read or write on an I/O queue: one with a starting LBA (tracing) */
+static inline bool nvmx_tcp_is_rw(struct nvmx_tcp_queue *queue,
+				  const struct nvme_command *cmd)
+{
+	return queue->qid && (cmd->common.opcode == nvme_cmd_read ||
+			      cmd->common.opcode == nvme_cmd_write);
+}
+
 #endif /* NVMX_TCP_H */

@@ -38,9 +38,7 @@ TRACE_EVENT(nvmx_tcp_cmd,
 			     __field(u64, slba)
 			     __field(u32, len)
 			     __field(u32, inline_len)),
-	    TP_fast_assign(bool rw = queue->qid &&
-				     (cmd->common.opcode == nvme_cmd_read ||
-				      cmd->common.opcode == nvme_cmd_write);
+	    TP_fast_assign(bool rw = nvmx_tcp_is_rw(queue, cmd);
 
 			   __entry->ctrl = queue->ctrl->ctrl.instance;
 			   __entry->qid = queue->qid;
