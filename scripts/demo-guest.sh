@@ -167,7 +167,82 @@ step "per-queue counters (/sys/kernel/debug/nvmx/$C0/queues; q0 is the admin que
 column -t /sys/kernel/debug/nvmx/"$C0"/queues
 grep -E " ${C0}q[0-9]+\$" /proc/interrupts
 
-step "umount; rmmod nvmx (I/O queues deleted, CC.SHN shutdown)"
+step "umount /dev/${C0}n1 and /dev/${C1}n1"
 umount "$MNT" "$MNT1"
+
+# ---- NVMe/TCP ----
+NQN=nqn.2026-12.io.nvmx:demo
+CFG=/sys/kernel/config/nvmet
+NVMX=$LAB_REPO/build/nvmx
+
+step "NVMe/TCP: Linux's own target (nvmet-tcp) on loopback, a 64 MiB ramdisk as its namespace"
+ip link set lo up
+modprobe brd rd_nr=1 rd_size=$((64 * 1024))
+modprobe nvmet-tcp
+mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/config
+mkdir "$CFG/subsystems/$NQN"
+echo 1 >"$CFG/subsystems/$NQN/attr_allow_any_host"
+echo nvmx-demo-tcp >"$CFG/subsystems/$NQN/attr_serial"
+mkdir "$CFG/subsystems/$NQN/namespaces/1"
+echo /dev/ram0 >"$CFG/subsystems/$NQN/namespaces/1/device_path"
+echo 1 >"$CFG/subsystems/$NQN/namespaces/1/enable"
+mkdir "$CFG/ports/1"
+echo tcp >"$CFG/ports/1/addr_trtype"
+echo ipv4 >"$CFG/ports/1/addr_adrfam"
+echo 127.0.0.1 >"$CFG/ports/1/addr_traddr"
+echo 4420 >"$CFG/ports/1/addr_trsvcid"
+ln -s "$CFG/subsystems/$NQN" "$CFG/ports/1/subsystems/$NQN"
+echo "subsystem $NQN on 127.0.0.1:4420"
+
+step "insmod nvmx-tcp.ko; nvmx connect -t tcp -a 127.0.0.1 -s 4420 -n $NQN -i 2"
+insmod "$(dirname "$NVMX_KO")/nvmx-tcp.ko"
+"$NVMX" connect -t tcp -a 127.0.0.1 -s 4420 -n "$NQN" -i 2
+CT=$(ctrl_of nvmx-demo-tcp)
+wait_for '[ -b /dev/${CT}n1 ]'
+dmesg | grep "nvmx $CT" || true
+for f in transport address subsysnqn cntlid state; do
+	printf '%-13s %s\n' "$f" "$(cat "/sys/class/nvmx/$CT/$f")"
+done
+
+step "nvmx list (nvme list's table, for nvmx controllers of either transport)"
+"$NVMX" list
+
+step "fio over TCP: 4 KiB writes in the capsule, 128 KiB ones through R2T and H2CData, verified"
+for bs in 4k 128k; do
+	fio --name=tcp-$bs --filename=/dev/"${CT}"n1 --size=16M --rw=randwrite \
+		--bs=$bs --iodepth=8 --ioengine=libaio --direct=1 \
+		--verify=crc32c --verify_state_save=0 --group_reporting |
+		grep -E 'IOPS|err='
+done
+
+step "the pipeline of a few commands over TCP: capsule, PDUs out, PDUs in, completion"
+cat <<'TEXT'
+On PCIe a command is an SQ slot, a doorbell write, a CQ entry and an interrupt.
+Over TCP the slot is a command capsule, a PDU on the queue's own connection. A
+write that fits the target's in-capsule size carries its data in the capsule; a
+larger one waits for the target's R2T and sends its data in H2CData PDUs. A
+read's data comes back in C2HData PDUs. The CapsuleResp is the completion entry.
+One 4 KiB write, one 32 KiB write and one 32 KiB read:
+TEXT
+echo >"$T/trace"
+echo 1 >"$T/events/nvmx/enable"
+echo 1 >"$T/tracing_on"
+dd if=/dev/urandom of=/dev/"${CT}"n1 bs=4k count=1 seek=100 oflag=direct status=none
+dd if=/dev/urandom of=/dev/"${CT}"n1 bs=32k count=1 seek=10 oflag=direct status=none
+dd if=/dev/"${CT}"n1 of=/dev/null bs=32k count=1 skip=10 iflag=direct status=none
+echo 0 >"$T/tracing_on"
+echo 0 >"$T/events/nvmx/enable"
+grep -E "nvmx_(tcp_cmd|tcp_send_pdu|tcp_recv_pdu|complete):" "$T/trace" |
+	grep -v "qid=0 " | sed -E 's/^ *//; s/ +\[[0-9]+\] [^ ]+ / /' | head -n 40
+cp "$T/trace" "$LAB_OUT/trace-tcp.txt"
+
+step "per-queue counters (/sys/kernel/debug/nvmx/$CT/queues; q0 is the admin queue)"
+column -t /sys/kernel/debug/nvmx/"$CT"/queues
+
+step "nvmx disconnect -n $NQN; rmmod nvmx-tcp"
+"$NVMX" disconnect -n "$NQN"
+rmmod nvmx-tcp
+
+step "rmmod nvmx (I/O queues deleted, CC.SHN shutdown)"
 rmmod nvmx
 dmesg | tail -n 2
