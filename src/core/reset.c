@@ -57,8 +57,13 @@ EXPORT_SYMBOL_NS_GPL(nvmx_init_identify, NVMX);
  * and given io_timeout to drain, or the reset fails.  The update then finds
  * them frozen already.  On 6.1 it falls back to the old count when it
  * cannot allocate, which is checked.
+ *
+ * The tag set changes under shutdown_lock, in the generation @gen that
+ * the enable brought up: a disable (a timeout, a lost connection) walks
+ * the tag set to cancel requests, and must not meet one being replaced.
+ * Nothing is waited for under it: the namespaces are frozen and drained.
  */
-static int nvmx_start_io(struct nvmx_ctrl *ctrl)
+static int nvmx_start_io(struct nvmx_ctrl *ctrl, u64 gen)
 {
 	struct nvmx_ns_set *frozen;
 	int ret = 0;
@@ -68,7 +73,9 @@ static int nvmx_start_io(struct nvmx_ctrl *ctrl)
 		return ctrl->tagset.tags ? -EIO : 0;
 	}
 	if (!ctrl->tagset.tags) {
-		ret = nvmx_alloc_io_tags(ctrl);
+		mutex_lock(&ctrl->shutdown_lock);
+		ret = ctrl->disable_gen == gen ? nvmx_alloc_io_tags(ctrl) : -EIO;
+		mutex_unlock(&ctrl->shutdown_lock);
 		if (ret)
 			return ret;
 	}
@@ -87,7 +94,14 @@ static int nvmx_start_io(struct nvmx_ctrl *ctrl)
 		ret = -ETIMEDOUT;
 		goto unfreeze;
 	}
+	mutex_lock(&ctrl->shutdown_lock);
+	if (ctrl->disable_gen != gen) {
+		mutex_unlock(&ctrl->shutdown_lock);
+		ret = -EIO;
+		goto unfreeze;
+	}
 	blk_mq_update_nr_hw_queues(&ctrl->tagset, ctrl->nr_io_queues);
+	mutex_unlock(&ctrl->shutdown_lock);
 	if (ctrl->tagset.nr_hw_queues != ctrl->nr_io_queues) {
 		dev_err(&ctrl->device, "block layer kept %u hardware queues for %u I/O queues\n",
 			ctrl->tagset.nr_hw_queues, ctrl->nr_io_queues);
@@ -129,7 +143,7 @@ again:
 	ret = ctrl->ops->enable(ctrl, &gen);
 	if (ret)
 		goto fail;
-	ret = nvmx_start_io(ctrl);
+	ret = nvmx_start_io(ctrl, gen);
 	if (ret)
 		goto disabled;
 	nvmx_aen_configure(ctrl);

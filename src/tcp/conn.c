@@ -361,7 +361,9 @@ shutdown:
 	kernel_sock_shutdown(queue->sock, SHUT_RDWR);
 release:
 	/* the reserves' count is global: a socket gone must give it back */
+	lock_sock(sk);
 	sk_clear_memalloc(sk);
+	release_sock(sk);
 	sock_release(queue->sock);
 	queue->sock = NULL;
 	return ret;
@@ -396,7 +398,9 @@ void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue)
 	INIT_LIST_HEAD(&queue->send_queue);
 	mutex_unlock(&queue->send_mutex);
 	noreclaim = memalloc_noreclaim_save();
+	lock_sock(queue->sock->sk);
 	sk_clear_memalloc(queue->sock->sk);
+	release_sock(queue->sock->sk);
 	sock_release(queue->sock);
 	memalloc_noreclaim_restore(noreclaim);
 	queue->sock = NULL;

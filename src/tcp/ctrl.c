@@ -150,8 +150,8 @@ static enum rq_end_io_ret nvmx_tcp_ka_done(struct request *rq,
 	enum nvmx_ctrl_state state = READ_ONCE(ctrl->state);
 
 	if (!sts && !status) {
-		/* a disable cancels it, and closes the queue before */
-		if (state == NVMX_CTRL_LIVE || state == NVMX_CTRL_RESETTING)
+		/* not for connections a disable has closed since it went out */
+		if (READ_ONCE(ctrl->disable_gen) == tctrl->ka_gen)
 			queue_delayed_work(nvmx_tcp_ctl_wq, &tctrl->ka_work,
 					   nvmx_tcp_ka_interval(tctrl));
 	} else if (state == NVMX_CTRL_LIVE) {
@@ -185,6 +185,7 @@ static void nvmx_tcp_ka_work(struct work_struct *work)
 				   nvmx_tcp_ka_interval(tctrl));
 		return;
 	}
+	tctrl->ka_gen = READ_ONCE(tctrl->ctrl.disable_gen);
 	rq->timeout = tctrl->opts.kato * HZ;
 	rq->end_io = nvmx_tcp_ka_done;
 	rq->end_io_data = tctrl;
@@ -224,6 +225,14 @@ static int nvmx_tcp_setup_io_queues(struct nvmx_tcp_ctrl *tctrl, u16 cntlid,
 	for (i = 1; i <= nr; i++) {
 		struct nvmx_tcp_queue *queue = &tctrl->queues[i];
 
+		/* a deletion waits for this reset: no more connects for it */
+		if (READ_ONCE(ctrl->state) != NVMX_CTRL_RESETTING)
+			return -ENODEV;
+		/* tags of a hardware context gone with an earlier count */
+		mutex_lock(&ctrl->shutdown_lock);
+		if (!ctrl->tagset.tags || i > ctrl->tagset.nr_hw_queues)
+			WRITE_ONCE(queue->tags, NULL);
+		mutex_unlock(&ctrl->shutdown_lock);
 		queue->sqsize = ctrl->io_depth;
 		ret = nvmx_tcp_start_queue(tctrl, i, &cntlid);
 		if (ret)
@@ -284,6 +293,14 @@ static int nvmx_tcp_try_enable(struct nvmx_tcp_ctrl *tctrl, u64 *gen)
 	ret = nvmx_tcp_enable_ctrl(tctrl);
 	if (ret)
 		return ret;
+	/*
+	 * The controller counts KATO from its admin Connect: keep-alives from
+	 * now on (not before RDY: commands other than fabrics ones fail
+	 * until then), not after the I/O queues, which may take long.
+	 */
+	if (tctrl->opts.kato)
+		mod_delayed_work(nvmx_tcp_ctl_wq, &tctrl->ka_work,
+				 nvmx_tcp_ka_interval(tctrl));
 	ret = nvmx_init_identify(ctrl);
 	if (ret)
 		return ret > 0 ? -EIO : ret;
@@ -293,13 +310,7 @@ static int nvmx_tcp_try_enable(struct nvmx_tcp_ctrl *tctrl, u64 *gen)
 	/* in-capsule data where the capsule holds it, at offset 0 only */
 	tctrl->inline_max = ctrl->icdoff ? 0 :
 			    nvmx_tcp_ioccsz_inline(ctrl->ioccsz);
-	ret = nvmx_tcp_setup_io_queues(tctrl, cntlid, *gen);
-	if (ret)
-		return ret;
-	if (tctrl->opts.kato)
-		mod_delayed_work(nvmx_tcp_ctl_wq, &tctrl->ka_work,
-				 nvmx_tcp_ka_interval(tctrl));
-	return 0;
+	return nvmx_tcp_setup_io_queues(tctrl, cntlid, *gen);
 }
 
 /*
@@ -474,8 +485,14 @@ static int nvmx_tcp_get_address(struct nvmx_ctrl *ctrl, char *buf, int size)
 static bool nvmx_tcp_retry_reset(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
+	u32 delay = tctrl->opts.reconnect_delay;
 
-	return tctrl->was_live && !nvmx_tcp_given_up(tctrl, 0);
+	if (!tctrl->was_live || nvmx_tcp_given_up(tctrl, delay))
+		return false;
+	/* closed now, so that the controller's side ends too */
+	nvmx_tcp_disable(ctrl, false);
+	dev_info(&ctrl->device, "again in %u s\n", delay);
+	return nvmx_tcp_reconnect_wait(tctrl, delay);
 }
 
 /* Live: what it is, and the loss (if any) is over. */
@@ -485,6 +502,7 @@ static void nvmx_tcp_describe(struct nvmx_ctrl *ctrl)
 
 	tctrl->was_live = true;
 	tctrl->lost = false;
+	wake_up_all(&tctrl->wait);	/* a first connect waits for this */
 
 	dev_info(&ctrl->device, "%s over TCP at %s:%s: %u I/O queues of %u, in-capsule %u bytes, digests%s%s%s\n",
 		 ctrl->subnqn, tctrl->opts.traddr, tctrl->opts.trsvcid,
@@ -537,6 +555,7 @@ static void nvmx_tcp_delete_ctrl_op(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
 
+	wake_up_all(&tctrl->wait);	/* a first connect waits for this */
 	get_device(&ctrl->device);
 	if (!queue_work(nvmx_tcp_ctl_wq, &tctrl->delete_work))
 		put_device(&ctrl->device);
@@ -674,13 +693,18 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 	list_add_tail(&tctrl->list, &nvmx_tcp_ctrls);
 	mutex_unlock(&nvmx_tcp_lock);
 
-	nvmx_schedule_reset(ctrl);
-	flush_work(&ctrl->reset_work);
 	/*
-	 * It went live unless the reset failed (dead, its deletion queued);
-	 * a connection lost since is a reset under way, not a failure.
+	 * The first reset's outcome: live, or failed (dead, its deletion
+	 * queued), or a deletion; not a later reset's, which a connection
+	 * lost right after going live starts (and which may take until
+	 * ctrl_loss_tmo).  A first connect is tried once: this is bounded by
+	 * the connection timeouts.
 	 */
-	if (!tctrl->was_live) {
+	nvmx_schedule_reset(ctrl);
+	wait_event(tctrl->wait, READ_ONCE(tctrl->was_live) ||
+		   READ_ONCE(ctrl->state) == NVMX_CTRL_DEAD ||
+		   READ_ONCE(ctrl->state) == NVMX_CTRL_DELETING);
+	if (!READ_ONCE(tctrl->was_live)) {
 		ret = tctrl->connect_err ?: -EIO;
 		flush_work(&tctrl->delete_work);
 		put_device(&ctrl->device);

@@ -327,15 +327,13 @@ static int nvmx_tcp_send(struct nvmx_tcp_queue *queue)
 /* The request a command id names, if it is one of ours in flight. */
 static struct request *nvmx_tcp_find_rq(struct nvmx_tcp_queue *queue, u16 cid)
 {
-	struct nvmx_ctrl *ctrl = &queue->ctrl->ctrl;
-	struct blk_mq_tag_set *set = queue->qid ? &ctrl->tagset :
-						  &ctrl->admin_set;
-	unsigned int i = queue->qid ? queue->qid - 1 : 0;
+	struct blk_mq_tags *tags = READ_ONCE(queue->tags);
 	struct request *rq;
 
-	if (!set->tags || i >= set->nr_hw_queues)
+	/* a queue its tag set does not have yet: none of its commands is out */
+	if (!tags)
 		return NULL;
-	rq = blk_mq_tag_to_rq(set->tags[i], nvmx_cid_tag(cid));
+	rq = blk_mq_tag_to_rq(tags, nvmx_cid_tag(cid));
 	if (!rq || nvmx_req(rq)->gen != nvmx_cid_gen(cid) ||
 	    blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)
 		return NULL;
@@ -923,8 +921,10 @@ static int nvmx_tcp_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 			      unsigned int hctx_idx)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(data);
+	struct nvmx_tcp_queue *queue = &tctrl->queues[hctx_idx + 1];
 
-	hctx->driver_data = &tctrl->queues[hctx_idx + 1];
+	hctx->driver_data = queue;
+	WRITE_ONCE(queue->tags, hctx->tags);
 	return 0;
 }
 
@@ -934,6 +934,7 @@ static int nvmx_tcp_init_admin_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(data);
 
 	hctx->driver_data = &tctrl->queues[0];
+	WRITE_ONCE(tctrl->queues[0].tags, hctx->tags);
 	return 0;
 }
 

@@ -96,6 +96,10 @@ enum nvmx_tcp_rx_state {
  * @ctrl: the controller
  * @qid: 0 for the admin queue
  * @sqsize: slots (the Connect's sqsize is this less one)
+ * @tags: the tags of its hardware context, where command ids are looked
+ *	up (not the tag set's array, which a queue count change replaces
+ *	under shutdown_lock); set by init_hctx, NULL while the tag set has
+ *	no hardware context for the queue
  * @flags: NVMX_TCP_Q_*
  * @sock: the socket
  * @rp: what the connection negotiated, as the receive side checks it
@@ -130,6 +134,7 @@ struct nvmx_tcp_queue {
 	struct nvmx_tcp_ctrl *ctrl;
 	u16 qid;
 	u16 sqsize;
+	struct blk_mq_tags *tags;
 	unsigned long flags;
 #define NVMX_TCP_Q_ALLOCATED	0	/* socket connected, ICResp in */
 #define NVMX_TCP_Q_LIVE		1	/* Connect done: commands go out */
@@ -188,9 +193,12 @@ struct nvmx_tcp_queue {
  * @lost: the connections were lost at @lost_at and the controller has not
  *	been live since (ctrl_loss_tmo counts from then)
  * @lost_at: see @lost
- * @wait: woken when the state leaves RESETTING (a reconnect's wait ends)
+ * @wait: woken when the controller goes live and when it is deleted or
+ *	given up on (a reconnect's wait ends, a first connect learns)
  * @async_req: the Asynchronous Event Request, sent outside blk-mq
  * @ka_work: the keep-alive, every KATO/2 while connected
+ * @ka_gen: disable_gen when the last keep-alive went out (one at a time:
+ *	its reserved tag): its answer queues the next only if unchanged
  * @delete_work: removes the controller (delete_controller, loss)
  * @err_work: a connection error while not live (nvmx_tcp_queue_error())
  * @err_gen: disable_gen when @err_work was queued: it disables only the
@@ -212,6 +220,7 @@ struct nvmx_tcp_ctrl {
 	wait_queue_head_t wait;
 	struct nvmx_tcp_request async_req;
 	struct delayed_work ka_work;
+	u64 ka_gen;
 	struct work_struct delete_work;
 	struct work_struct err_work;
 	u64 err_gen;
