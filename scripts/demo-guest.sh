@@ -195,6 +195,9 @@ ln -s "$CFG/subsystems/$NQN" "$CFG/ports/1/subsystems/$NQN"
 echo "subsystem $NQN on 127.0.0.1:4420"
 
 step "insmod nvmx-tcp.ko; nvmx connect -t tcp -a 127.0.0.1 -s 4420 -n $NQN -i 2"
+for d in $(modinfo -F depends "$(dirname "$NVMX_KO")/nvmx-tcp.ko" | tr , ' '); do
+	[ "$d" = nvmx ] || modprobe "$d"	# libcrc32c: insmod loads no dependency
+done
 insmod "$(dirname "$NVMX_KO")/nvmx-tcp.ko"
 "$NVMX" connect -t tcp -a 127.0.0.1 -s 4420 -n "$NQN" -i 2
 CT=$(ctrl_of nvmx-demo-tcp)

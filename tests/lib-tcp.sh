@@ -74,11 +74,22 @@ tcp_port_up() {
 		fail "port not enabled"
 }
 
+# tcp_insmod KO: insmod nvmx-tcp.ko after the kernel modules it needs
+# (libcrc32c), which insmod does not load as modprobe would.
+tcp_insmod() {
+	local d
+
+	for d in $(modinfo -F depends "$1" | tr , ' '); do
+		[ "$d" = nvmx ] || modprobe "$d" || fail "modprobe $d"
+	done
+	insmod "$1" || fail "insmod $1"
+}
+
 # tcp_load_host [core module parameters]: the host's modules.
 tcp_load_host() {
 	if [ "$DRIVER" = nvmx ]; then
 		insmod "$(nvmx_ko)" "$@" || fail "insmod nvmx.ko $*"
-		insmod "$(dirname "$(nvmx_ko)")/nvmx-tcp.ko" || fail "insmod nvmx-tcp.ko"
+		tcp_insmod "$(dirname "$(nvmx_ko)")/nvmx-tcp.ko"
 	else
 		modprobe nvme_core multipath=N "$@" || fail "modprobe nvme_core $*"
 		modprobe nvme-tcp || fail "modprobe nvme-tcp"

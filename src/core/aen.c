@@ -17,7 +17,15 @@
 /* Asynchronous Event Configuration: the events nvmx wants to hear of. */
 void nvmx_aen_configure(struct nvmx_ctrl *ctrl)
 {
-	u32 cfg = 0xff;		/* every SMART / health critical warning */
+	/*
+	 * The five SMART / health critical warnings every revision defines
+	 * (spare, temperature, reliability, read-only, volatile backup);
+	 * the later ones are reserved before NVMe 1.4, and Linux's target
+	 * refuses the whole configuration when they are set.
+	 */
+	u32 cfg = NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE |
+		  NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA |
+		  NVME_SMART_CRIT_VOLATILE_MEMORY;
 	struct nvme_command cmd = { };
 	int ret;
 
