@@ -24,6 +24,11 @@ tcp_target() {
 	local mb=${1:-256} sub ns port
 
 	ip link set lo up || fail "ip link set lo up"
+	# 6.12's nvmet loads nvme_core: with the in-tree host's parameter
+	# (one disk per controller, as the tests expect), not the default
+	if [ "$DRIVER" = nvme ]; then
+		modprobe nvme_core multipath=N || fail "modprobe nvme_core"
+	fi
 	modprobe brd rd_nr=2 rd_size=$((mb * 1024)) || fail "modprobe brd"
 	modprobe nvmet-tcp || fail "modprobe nvmet-tcp"
 	mountpoint -q /sys/kernel/config ||
