@@ -162,6 +162,21 @@ static ssize_t subsysnqn_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(subsysnqn);
 
+/* fabrics: who this host said it was in its Connect */
+static ssize_t hostnqn_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_nvmx_ctrl(dev)->hostnqn);
+}
+static DEVICE_ATTR_RO(hostnqn);
+
+static ssize_t hostid_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%pU\n", to_nvmx_ctrl(dev)->hostid);
+}
+static DEVICE_ATTR_RO(hostid);
+
 /* queues on the controller, the admin queue included */
 static ssize_t queue_count_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
@@ -242,11 +257,27 @@ static struct attribute *nvmx_ctrl_attrs[] = {
 	&dev_attr_state.attr,
 	&dev_attr_transport.attr,
 	&dev_attr_address.attr,
+	&dev_attr_hostnqn.attr,
+	&dev_attr_hostid.attr,
 	NULL,
 };
 
+/* the host's identity only where the transport has one (fabrics) */
+static umode_t nvmx_ctrl_attr_visible(struct kobject *kobj,
+				      struct attribute *a, int n)
+{
+	struct nvmx_ctrl *ctrl = to_nvmx_ctrl(kobj_to_dev(kobj));
+
+	if (a == &dev_attr_hostnqn.attr && !ctrl->hostnqn)
+		return 0;
+	if (a == &dev_attr_hostid.attr && !ctrl->hostid)
+		return 0;
+	return a->mode;
+}
+
 static const struct attribute_group nvmx_ctrl_group = {
 	.attrs = nvmx_ctrl_attrs,
+	.is_visible = nvmx_ctrl_attr_visible,
 };
 
 static const struct attribute_group *nvmx_ctrl_groups[] = {

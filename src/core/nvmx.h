@@ -343,6 +343,9 @@ struct nvmx_ctrl {
 	unsigned int max_segments;	/* set by the transport at probe */
 	/* admin tags kept for the transport (a keep-alive), set at probe */
 	unsigned int admin_reserved;
+	/* fabrics: the host's NQN and ID, set at probe; NULL on PCIe */
+	const char *hostnqn;
+	const uuid_t *hostid;
 
 	unsigned int nr_io_queues;	/* I/O queues created on the controller */
 	u16 io_depth;			/* slots per I/O queue */

@@ -669,6 +669,8 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 	ctrl->transport_max_sectors = NVMX_TCP_MAX_XFER >> SECTOR_SHIFT;
 	ctrl->max_segments = NVMX_TCP_MAX_SEGS;
 	ctrl->admin_reserved = 1;	/* the keep-alive's */
+	ctrl->hostnqn = tctrl->opts.hostnqn;
+	ctrl->hostid = &tctrl->hostid;
 	/* from here on put_device() frees the controller and its queues */
 	ret = nvmx_ctrl_init(ctrl, NULL, &nvmx_tcp_ops);
 	if (ret)
