@@ -8,8 +8,9 @@
 # and the fragment below: KASAN, lockdep, atomic-sleep checks, kmemleak, DMA
 # API debugging, UBSAN and fault injection (failslab, fail_page_alloc), with
 # virtio-9p built in (the lab's root), nvme, nvme-tcp, nvmet-tcp and brd as
-# modules (the in-tree drivers, for comparison, and a target), and without
-# what a serial-console VM never uses (graphics, sound, USB, HID,
+# modules (the in-tree drivers, for comparison, and a target), libcrc32c
+# (nvmx-tcp's digests) and netem (the TCP tests' delay and loss), and
+# without what a serial-console VM never uses (graphics, sound, USB, HID,
 # wireless, Ethernet, netfilter, NFS, FAT, ISO 9660): a third fewer files
 # to build. The tree is cached under $NVMX_DEBUG_CACHE
 # (default /var/cache/nvmx) by the hash of the configuration fragment and
@@ -74,6 +75,9 @@ CONFIG_BLK_DEV_RAM=m
 CONFIG_NVME_TCP=m
 CONFIG_NVME_TARGET=m
 CONFIG_NVME_TARGET_TCP=m
+CONFIG_LIBCRC32C=m
+CONFIG_NET_SCHED=y
+CONFIG_NET_SCH_NETEM=m
 # CONFIG_DRM is not set
 # CONFIG_AGP is not set
 # CONFIG_SOUND is not set
@@ -85,7 +89,6 @@ CONFIG_NVME_TARGET_TCP=m
 # CONFIG_RFKILL is not set
 # CONFIG_ETHERNET is not set
 # CONFIG_NETFILTER is not set
-# CONFIG_NET_SCHED is not set
 # CONFIG_NETLABEL is not set
 # CONFIG_NFS_FS is not set
 # CONFIG_ISO9660_FS is not set

@@ -13,7 +13,7 @@ pkgs=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	busybox-static cpio fio nvme-cli e2fsprogs util-linux
 	sparse pciutils xz-utils gnuplot-nox python3 bsdextrautils
-	lm-sensors dkms fdisk
+	lm-sensors dkms fdisk iproute2
 )
 
 missing=()
