@@ -29,6 +29,7 @@
 #define SYSFS_CLASS	"/sys/class/nvmx"
 #define FABRICS_DEV	"/dev/nvmx-fabrics"
 #define DISCONNECT_WAIT	60	/* seconds */
+#define DISCOVERY_NQN	"nqn.2014-08.org.nvmexpress.discovery"
 
 static const char *prog = "nvmx";
 
@@ -148,6 +149,9 @@ static int cmd_connect(int argc, char **argv)
 	}
 	if (optind != argc || !transport || !traddr || !nqn)
 		usage();
+	/* nvme-cli's default: the discovery port only for discovery */
+	if (!trsvcid)
+		trsvcid = strcmp(nqn, DISCOVERY_NQN) ? "4420" : "8009";
 	if (!hostnqn) {
 		read_line("/etc/nvme/hostnqn", fhostnqn, sizeof(fhostnqn));
 		if (fhostnqn[0])
@@ -187,6 +191,8 @@ static int cmd_connect(int argc, char **argv)
 	}
 	n = read(fd, answer, sizeof(answer) - 1);
 	close(fd);
+	if (n > 0)
+		answer[n] = '\0';
 	if (n <= 0 || sscanf(answer, "instance=%d", &i) != 1) {
 		fprintf(stderr, "%s: no answer from %s\n", prog, FABRICS_DEV);
 		return 1;
@@ -235,6 +241,16 @@ static int is_ctrl_name(const char *name)
 	return 1;
 }
 
+/* A controller of a fabrics transport: one that can be disconnected. */
+static int is_fabrics(const char *name)
+{
+	char dir[512], transport[32];
+
+	snprintf(dir, sizeof(dir), SYSFS_CLASS "/%s", name);
+	read_attr(dir, "transport", transport, sizeof(transport));
+	return transport[0] && strcmp(transport, "pcie");
+}
+
 static int cmd_disconnect(int argc, char **argv)
 {
 	const char *dev = NULL, *nqn = NULL;
@@ -259,6 +275,11 @@ static int cmd_disconnect(int argc, char **argv)
 			fprintf(stderr, "%s: %s is not an nvmx controller\n", prog, dev);
 			return 1;
 		}
+		if (!is_fabrics(dev)) {
+			fprintf(stderr, "%s: %s is not a fabrics controller (PCIe ones are unbound, not disconnected)\n",
+				prog, dev);
+			return 1;
+		}
 		return delete_ctrl(dev) ? 1 : 0;
 	}
 	d = opendir(SYSFS_CLASS);
@@ -271,7 +292,7 @@ static int cmd_disconnect(int argc, char **argv)
 			continue;
 		snprintf(dir, sizeof(dir), SYSFS_CLASS "/%s", de->d_name);
 		read_attr(dir, "subsysnqn", subnqn, sizeof(subnqn));
-		if (strcmp(subnqn, nqn))
+		if (strcmp(subnqn, nqn) || !is_fabrics(de->d_name))
 			continue;
 		if (delete_ctrl(de->d_name))
 			bad++;
@@ -385,7 +406,12 @@ static int list_dir(const char *path, int (*keep)(const char *, const void *),
 		*names = realloc(*names, (n + 1) * sizeof(**names));
 		if (!*names)
 			exit(1);
-		(*names)[n++] = strdup(de->d_name);
+		(*names)[n] = strdup(de->d_name);
+		if (!(*names)[n]) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(1);
+		}
+		n++;
 	}
 	closedir(d);
 	qsort(*names, n, sizeof(**names), cmp_names);

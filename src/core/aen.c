@@ -20,14 +20,18 @@ void nvmx_aen_configure(struct nvmx_ctrl *ctrl)
 	/*
 	 * The five SMART / health critical warnings every revision defines
 	 * (spare, temperature, reliability, read-only, volatile backup);
-	 * the later ones are reserved before NVMe 1.4, and Linux's target
-	 * refuses the whole configuration when they are set.
+	 * later bits are reserved in older revisions, and Linux's target
+	 * (NVMe 1.3) refuses the whole configuration when they are set.
 	 */
 	u32 cfg = NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE |
 		  NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA |
 		  NVME_SMART_CRIT_VOLATILE_MEMORY;
 	struct nvme_command cmd = { };
 	int ret;
+
+	/* 1.4 added the persistent memory region's read-only warning */
+	if (ctrl->vs >= NVME_VS(1, 4, 0))
+		cfg |= NVMX_SMART_CRIT_PMR_RO;
 
 	if (ctrl->oaes & NVME_AEN_CFG_NS_ATTR)
 		cfg |= NVME_AEN_CFG_NS_ATTR;

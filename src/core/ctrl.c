@@ -262,7 +262,7 @@ static struct attribute *nvmx_ctrl_attrs[] = {
 	NULL,
 };
 
-/* the host's identity only where the transport has one (fabrics) */
+/* the host's identity and deletion only on fabrics */
 static umode_t nvmx_ctrl_attr_visible(struct kobject *kobj,
 				      struct attribute *a, int n)
 {
@@ -271,6 +271,9 @@ static umode_t nvmx_ctrl_attr_visible(struct kobject *kobj,
 	if (a == &dev_attr_hostnqn.attr && !ctrl->hostnqn)
 		return 0;
 	if (a == &dev_attr_hostid.attr && !ctrl->hostid)
+		return 0;
+	/* a PCIe controller is unbound through its driver, not deleted */
+	if (a == &dev_attr_delete_controller.attr && !ctrl->hostnqn)
 		return 0;
 	return a->mode;
 }

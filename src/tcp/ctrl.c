@@ -405,8 +405,6 @@ void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
 
-	/* its answer, cancelled below, does not queue it again: not live */
-	cancel_delayed_work_sync(&tctrl->ka_work);
 	/*
 	 * Not under shutdown_lock, which a timeout of the Property Set takes
 	 * (nvmx_tcp_timeout()): nothing waits for a command under it.
@@ -415,6 +413,11 @@ void nvmx_tcp_disable(struct nvmx_ctrl *ctrl, bool shutdown)
 		nvmx_tcp_shutdown_ctrl(tctrl);
 	mutex_lock(&ctrl->shutdown_lock);
 	ctrl->disable_gen++;
+	/*
+	 * After the generation moved: an answer from now on does not queue
+	 * the keep-alive again (nvmx_tcp_ka_done()); it never blocks.
+	 */
+	cancel_delayed_work_sync(&tctrl->ka_work);
 	nvmx_quiesce_all(ctrl);
 	nvmx_tcp_stop_queues(tctrl);
 	clear_bit(NVMX_CTRL_AEN_PENDING, &ctrl->flags);
@@ -555,10 +558,11 @@ static void nvmx_tcp_delete_ctrl_op(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
 
-	wake_up_all(&tctrl->wait);	/* a first connect waits for this */
 	get_device(&ctrl->device);
 	if (!queue_work(nvmx_tcp_ctl_wq, &tctrl->delete_work))
 		put_device(&ctrl->device);
+	/* a first connect waits for this, then flushes the deletion */
+	wake_up_all(&tctrl->wait);
 }
 
 static void nvmx_tcp_free_ctrl(struct nvmx_ctrl *ctrl)
@@ -650,7 +654,9 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 		pr_err("nvmx-tcp: hostid=%s is not a UUID\n", opts->hostid);
 		goto free_tctrl;
 	}
-	tctrl->nr_queues = 1 + (opts->nr_io_queues ?: num_online_cpus());
+	/* blk-mq maps no more hardware queues than CPUs (one map) */
+	tctrl->nr_queues = 1 + min_not_zero(opts->nr_io_queues,
+					    num_online_cpus());
 	tctrl->queues = kcalloc(tctrl->nr_queues, sizeof(*tctrl->queues),
 				GFP_KERNEL);
 	if (!tctrl->queues) {

@@ -14,7 +14,8 @@
 #include <linux/types.h>
 #endif
 
-#define NVMX_NQN_MAX		223	/* NVMF_NQN_SIZE, without the NUL */
+/* NVMF_NQN_SIZE (223) with its NUL: the in-tree host refuses longer */
+#define NVMX_NQN_MAX		222
 #define NVMX_TRADDR_MAX		63
 #define NVMX_TRSVCID_MAX	5	/* a TCP port, in decimal */
 #define NVMX_HOSTID_LEN		36	/* a UUID, 8-4-4-4-12 */

@@ -639,11 +639,11 @@ static void test_opts(void)
 			cur_failed = true;
 		}
 	}
-	/* an NQN of 223 characters fits, 224 do not */
-	snprintf(s, sizeof(s), "transport=tcp,traddr=a,nqn=%0223d", 0);
+	/* an NQN of 222 characters fits (NVMF_NQN_SIZE with its NUL), 223 do not */
+	snprintf(s, sizeof(s), "transport=tcp,traddr=a,nqn=%0222d", 0);
 	EXPECT_EQ(opts(s, &o, bad, sizeof(bad)), 0);
-	EXPECT_EQ(strlen(o.nqn), 223);
-	snprintf(s, sizeof(s), "transport=tcp,traddr=a,nqn=%0224d", 0);
+	EXPECT_EQ(strlen(o.nqn), 222);
+	snprintf(s, sizeof(s), "transport=tcp,traddr=a,nqn=%0223d", 0);
 	EXPECT_EQ(opts(s, &o, bad, sizeof(bad)), -1);
 	/* empty tokens are skipped */
 	EXPECT_EQ(opts("transport=tcp,,traddr=a,nqn=n,", &o, bad, sizeof(bad)), 0);
