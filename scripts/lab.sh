@@ -413,11 +413,35 @@ console_tail() {
 # LAB_ALLOC_FAILURES=1 (fault injection tests): the kernel's reports of
 # failed allocations (a warning line, then a stack dump up to </TASK>) are
 # expected, not problems.
+# One report is the target's own, not nvmx's, and is dropped: Debian 6.1's
+# nvmet-tcp flushes its workqueue from a queue's io_work when a Connect
+# installs a queue, and cancels that io_work from the same workqueue when
+# a queue is released (nvmet_tcp_install_queue, nvmet_tcp_release_queue_
+# work), which lockdep reports as a possible circular dependency the first
+# time a TCP connection closes, with either host.  Lockdep is off for the
+# rest of that boot; KASAN, kmemleak and UBSAN are not.
 kernel_log() {
 	cat "$out/console.log" "$out/dmesg.txt" "$out/kmemleak.txt" 2>/dev/null | tr -d '\r' |
 		awk -v allow="${LAB_ALLOC_FAILURES:-0}" '
 			allow == 1 && /page allocation failure:|vmalloc error:|SLUB: Unable to allocate/ { skip = 1 }
 			skip { if (/<\/TASK>/) skip = 0; next }
+			/WARNING: possible circular locking dependency detected/ { held = 1; n = 0 }
+			held {
+				buf[n++] = $0
+				if (!/<\/TASK>/)
+					next
+				held = 0
+				txt = ""
+				for (i = 0; i < n; i++)
+					txt = txt buf[i] "\n"
+				if (txt ~ /nvmet_tcp_release_queue_work/ && txt ~ /nvmet_tcp_install_queue/ && txt !~ /nvmx_|\[nvmx/) {
+					print "lab: nvmet-tcp'"'"'s own lockdep report (the target'"'"'s, known) left out"
+					next
+				}
+				printf "%s", txt
+				next
+			}
+			END { for (i = 0; held && i < n; i++) print buf[i] }
 			{ print }'
 }
 problems=$(kernel_log | grep -E "$problem_re" |
