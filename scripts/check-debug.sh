@@ -18,7 +18,8 @@ echo "check-debug: nvmx built for $kver: $mod"
 # The debug kernel boots in about a minute under TCG and runs I/O about
 # ten times slower: identify, metadata and the ioctls (user buffers mapped
 # for DMA), and the reliability tests,
-# whose fio jobs are the I/O load.
+# whose fio jobs are the I/O load; NVMe/TCP's reconnect, events and
+# malformed PDUs (510 520 530, about 20 minutes together).
 export RESULTS=build/tests-debug KVER=$kver DRIVERS=nvmx LAB_TIMEOUT=${LAB_TIMEOUT:-900} FUZZ_CALLS=${FUZZ_CALLS:-10000}
-export TESTS=${TESTS:-"010 165 310 400 410 415 430 435 440 450 460 470"}
+export TESTS=${TESTS:-"010 165 310 400 410 415 430 435 440 450 460 470 510 520 530"}
 exec tests/run.sh
