@@ -29,8 +29,8 @@ void nvmx_aen_configure(struct nvmx_ctrl *ctrl)
 	struct nvme_command cmd = { };
 	int ret;
 
-	/* 1.4 added the persistent memory region's read-only warning */
-	if (ctrl->vs >= NVME_VS(1, 4, 0))
+	/* 1.4 added a warning for a persistent memory region, if there is one */
+	if (ctrl->vs >= NVME_VS(1, 4, 0) && (ctrl->cap & NVMX_CAP_PMRS))
 		cfg |= NVMX_SMART_CRIT_PMR_RO;
 
 	if (ctrl->oaes & NVME_AEN_CFG_NS_ATTR)

@@ -47,6 +47,7 @@
 #define NVMX_AEN_TAG		(NVMX_AQ_DEPTH - 2)
 #define NVMX_WZ_DEAC		BIT(9)	/* Write Zeroes: deallocate */
 #define NVMX_CAP_NSSRS		BIT_ULL(36)	/* NVM Subsystem Reset supported */
+#define NVMX_CAP_PMRS		BIT_ULL(56)	/* Persistent Memory Region supported */
 #define NVMX_SMART_CRIT_PMR_RO	BIT(5)	/* SMART critical warning, NVMe 1.4 */
 /* Asynchronous event types (completion dword 0, bits 2:0) */
 #define NVMX_AER_TYPE_ERROR	0

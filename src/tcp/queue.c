@@ -814,6 +814,13 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	if (unlikely(!test_bit(NVMX_TCP_Q_LIVE, &queue->flags)))
 		return nvmx_queue_not_live(&queue->ctrl->ctrl, queue->qid, rq);
+	/*
+	 * Where its completion will look the command id up: the tags of the
+	 * hardware context that sends it.  A context a queue count change
+	 * added got its tags after init_hctx ran (6.1).
+	 */
+	if (unlikely(READ_ONCE(queue->tags) != hctx->tags))
+		WRITE_ONCE(queue->tags, hctx->tags);
 
 	treq->req.status = 0;
 	nvmx_start_rq(rq);

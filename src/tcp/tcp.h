@@ -98,8 +98,9 @@ enum nvmx_tcp_rx_state {
  * @sqsize: slots (the Connect's sqsize is this less one)
  * @tags: the tags of its hardware context, where command ids are looked
  *	up (not the tag set's array, which a queue count change replaces
- *	under shutdown_lock); set by init_hctx, NULL while the tag set has
- *	no hardware context for the queue
+ *	under shutdown_lock); set by init_hctx and by queue_rq (every
+ *	command on the queue went through it with these tags), cleared when
+ *	the tag set has no hardware context for the queue
  * @flags: NVMX_TCP_Q_*
  * @sock: the socket
  * @rp: what the connection negotiated, as the receive side checks it

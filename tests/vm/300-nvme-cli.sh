@@ -85,7 +85,7 @@ guest() {
 	fi
 	grep -q 'QEMU NVMe Ctrl' /tmp/cli-nvmx.txt || fail "id-ctrl did not show the model"
 	DRIVER=nvmx CLASS=nvmx load_driver
-	nvme get-feature /dev/nvmx0 -f 0xb | grep -q 'Current value:0x0000013f' ||
+	nvme get-feature /dev/nvmx0 -f 0xb | grep -q 'Current value:0x0000011f' ||
 		fail "nvmx did not enable SMART warnings and namespace notices as asynchronous events"
 	DRIVER=nvmx CLASS=nvmx unload_driver
 }
