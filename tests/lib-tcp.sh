@@ -17,11 +17,12 @@ lab_run_tcp() {
 	lab_run --append hardened_usercopy=off "$@"
 }
 
-# tcp_target [SIZE_MB]: a subsystem with one namespace of SIZE_MB (default
-# 256) on a ramdisk (/dev/ram0; /dev/ram1 is left for tcp_ns_add), any
-# host allowed, on a TCP port of 127.0.0.1.
+# tcp_target [SIZE_MB [DEV]]: a subsystem with one namespace of SIZE_MB
+# (default 256) on a ramdisk (/dev/ram0; /dev/ram1 is left for
+# tcp_ns_add), or on the block device DEV, any host allowed, on a TCP port
+# of $TCP_ADDR (127.0.0.1).
 tcp_target() {
-	local mb=${1:-256} sub ns port
+	local mb=${1:-256} dev=${2:-/dev/ram0} sub ns port
 
 	ip link set lo up || fail "ip link set lo up"
 	# 6.12's nvmet loads nvme_core: with the in-tree host's parameter
@@ -29,7 +30,9 @@ tcp_target() {
 	if [ "$DRIVER" = nvme ]; then
 		modprobe nvme_core multipath=N || fail "modprobe nvme_core"
 	fi
-	modprobe brd rd_nr=2 rd_size=$((mb * 1024)) || fail "modprobe brd"
+	if [ "$dev" = /dev/ram0 ]; then
+		modprobe brd rd_nr=2 rd_size=$((mb * 1024)) || fail "modprobe brd"
+	fi
 	modprobe nvmet-tcp || fail "modprobe nvmet-tcp"
 	mountpoint -q /sys/kernel/config ||
 		mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
@@ -39,7 +42,7 @@ tcp_target() {
 	echo "$TCP_SERIAL" >"$sub/attr_serial"
 	ns=$sub/namespaces/1
 	mkdir "$ns" || fail "mkdir $ns"
-	echo /dev/ram0 >"$ns/device_path"
+	echo "$dev" >"$ns/device_path"
 	echo 1 >"$ns/enable" || fail "namespace 1 not enabled"
 	port=$NVMET/ports/1
 	mkdir "$port" || fail "mkdir $port"

@@ -4,6 +4,8 @@
 # guest), then inside the guest (the same file, with "guest" as $1).
 #
 # A test defines host() and guest() and ends with: main "$@"
+# (guest() gets the arguments after the driver, for a test whose host()
+# boots guests of more than one kind).
 # On the host, host() calls lab_run with the controllers it needs.
 # Exit status: 0 passed, 77 skipped, anything else failed.
 #
@@ -250,7 +252,7 @@ main() {
 		DRIVER=${2:-nvmx}
 		CLASS=$DRIVER
 		set -e
-		guest
+		guest "${@:3}"
 		# nvmx's own complaints fail a test that otherwise passed, unless
 		# the test provoked them (and checked them) on purpose
 		if [ "$DRIVER" = nvmx ] && [ -z "${EXPECT_TROUBLE:-}" ] && dmesg | grep -E "nvmx.*(invalid command id|timed out|reset failed)"; then

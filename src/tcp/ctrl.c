@@ -473,12 +473,27 @@ static void nvmx_tcp_queue_limits(struct nvmx_ctrl *ctrl, struct nvmx_lim *lim)
 		nvmx_lim_stable_writes(lim);
 }
 
+/*
+ * The controller's address, and the local one of the admin connection
+ * while there is one (as the in-tree host shows it): the queue's
+ * stop_lock keeps its socket from going meanwhile.
+ */
 static int nvmx_tcp_get_address(struct nvmx_ctrl *ctrl, char *buf, int size)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
+	struct nvmx_tcp_queue *queue = &tctrl->queues[0];
+	struct sockaddr_storage src;
+	int len;
 
-	return snprintf(buf, size, "traddr=%s,trsvcid=%s\n",
+	len = scnprintf(buf, size, "traddr=%s,trsvcid=%s",
 			tctrl->opts.traddr, tctrl->opts.trsvcid);
+	mutex_lock(&queue->stop_lock);
+	if (test_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags) &&
+	    kernel_getsockname(queue->sock, (struct sockaddr *)&src) > 0)
+		len += scnprintf(buf + len, size - len, ",src_addr=%pISc",
+				 &src);
+	mutex_unlock(&queue->stop_lock);
+	return len + scnprintf(buf + len, size - len, "\n");
 }
 
 /*
