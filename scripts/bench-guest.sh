@@ -10,6 +10,7 @@ NVMX_KO=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
 [ -e "$NVMX_KO" ] || NVMX_KO=$LAB_REPO/nvmx.ko
 cd "$LAB_REPO"
 . tests/lib.sh
+. tests/lib-tcp.sh
 PAIRS=${1:-5}
 RUNTIME=${2:-4}
 ONLY=${3:-}
@@ -33,11 +34,25 @@ POINTS=(
 	"seq-128k-read|--ioengine=io_uring --rw=read --bs=128k --iodepth=16 --numjobs=1"
 	"randread-512|--ioengine=io_uring --rw=randread --bs=512 --iodepth=32 --numjobs=$cpus"
 )
+# NVMe/TCP: the in-tree nvme-tcp host and nvmx-tcp, each connected over
+# loopback to Linux's own target in this guest (nvmet-tcp, a null_blk
+# namespace: reads and writes cost the target nothing but the transfer)
+TCP_POINTS=(
+	"tcp-qd1-randread|--ioengine=io_uring --rw=randread --bs=4k --iodepth=1 --numjobs=1"
+	"tcp-qd32-randread|--ioengine=io_uring --rw=randread --bs=4k --iodepth=32 --numjobs=$cpus"
+	"tcp-qd32-randwrite|--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=32 --numjobs=$cpus"
+	"tcp-seq-128k-read|--ioengine=io_uring --rw=read --bs=128k --iodepth=16 --numjobs=1"
+	"tcp-seq-128k-write|--ioengine=io_uring --rw=write --bs=128k --iodepth=16 --numjobs=1"
+)
 if [ -n "$ONLY" ]; then
 	for i in "${!POINTS[@]}"; do
 		[[ ${POINTS[$i]%%|*} =~ $ONLY ]] || unset "POINTS[$i]"
 	done
-	[ ${#POINTS[@]} -gt 0 ] || fail "no bench point matches $ONLY"
+	for i in "${!TCP_POINTS[@]}"; do
+		[[ ${TCP_POINTS[$i]%%|*} =~ $ONLY ]] || unset "TCP_POINTS[$i]"
+	done
+	[ $((${#POINTS[@]} + ${#TCP_POINTS[@]})) -gt 0 ] ||
+		fail "no bench point matches $ONLY"
 fi
 
 # bind FIRST SECOND: the first NVMe function to driver FIRST, the second
@@ -66,32 +81,51 @@ bind() {
 	done
 }
 
-# run POINT_INDEX DRIVER PAIR: one timed fio run, JSON and counters
+# run POINT DRIVER PAIR CTRL: one timed fio run of POINT ("name|options")
+# on CTRL's first namespace, JSON and counters (the interrupts of CTRL's
+# queues, for a PCIe controller)
 run() {
-	local name=${POINTS[$1]%%|*} opts=${POINTS[$1]#*|} d=$2 p=$3 before after
+	local name=${1%%|*} opts=${1#*|} d=$2 p=$3 c=$4 before after
 	local out=$raw/$name.$d.$p
 
-	before=$(queue_irqs "${d}0")
+	before=$(queue_irqs "$c")
 	# shellcheck disable=SC2086
-	fio --name="$name" --filename=/dev/${d}0n1 --direct=1 $opts \
+	fio --name="$name" --filename="/dev/${c}n1" --direct=1 $opts \
 		--time_based --runtime="$RUNTIME" --group_reporting \
 		--lat_percentiles=1 --randrepeat=0 --output-format=json \
 		--output="$out.json" >/dev/null
-	after=$(queue_irqs "${d}0")
-	echo "irqs $((after - before))" >"$out.counters"
+	after=$(queue_irqs "$c")
+	case $c in
+	nvme0 | nvmx0) echo "irqs $((after - before))" ;;
+	*) : ;;	# NVMe/TCP: no device interrupts
+	esac >"$out.counters"
 }
 
-for ((p = 1; p <= PAIRS; p++)); do
-	if [ $((p % 2)) = 1 ]; then bind nvme nvmx; else bind nvmx nvme; fi
-	for i in "${!POINTS[@]}"; do
-		# alternate which driver goes first
-		if [ $(((p + i) % 2)) = 0 ]; then order="nvme nvmx"; else order="nvmx nvme"; fi
-		for d in $order; do
-			run "$i" "$d" "$p"
+# pairs CTRL_NVME CTRL_NVMX POINTS...: every point PAIRS times on each
+# driver, which one goes first alternating; BIND (when set) is called
+# with the binding of each pair first
+pairs() {
+	local cn=$1 cx=$2 p i d c order
+
+	shift 2
+	for ((p = 1; p <= PAIRS; p++)); do
+		if [ -n "${BIND:-}" ]; then
+			if [ $((p % 2)) = 1 ]; then $BIND nvme nvmx; else $BIND nvmx nvme; fi
+		fi
+		for ((i = 1; i <= $#; i++)); do
+			if [ $(((p + i) % 2)) = 0 ]; then order="nvme nvmx"; else order="nvmx nvme"; fi
+			for d in $order; do
+				if [ "$d" = nvme ]; then c=$cn; else c=$cx; fi
+				run "${!i}" "$d" "$p" "$c"
+			done
+			echo "pair $p: ${!i%%|*} done"
 		done
-		echo "pair $p: ${POINTS[$i]%%|*} done"
 	done
-done
+}
+
+if [ ${#POINTS[@]} -gt 0 ]; then
+	BIND=bind pairs nvme0 nvmx0 "${POINTS[@]}"
+fi
 
 # Doorbell MMIO writes per I/O: QEMU counts them (trace events, logged to
 # qemu.log) during an untimed run of a fixed number of I/Os, one driver at
@@ -119,8 +153,41 @@ count_doorbells() {
 		done
 	done
 }
-bind nvme nvmx
-count_doorbells 1 "nvme nvmx"
-bind nvmx nvme
-count_doorbells 2 "nvmx nvme"
+if [ ${#POINTS[@]} -gt 0 ]; then
+	bind nvme nvmx
+	count_doorbells 1 "nvme nvmx"
+	bind nvmx nvme
+	count_doorbells 2 "nvmx nvme"
+fi
+
+# tcp_ctrl DRIVER HOSTNQN: connect DRIVER's host (nvme-tcp or nvmx-tcp)
+# with one I/O queue per CPU; print its controller's name
+tcp_ctrl() {
+	local ans c
+
+	DRIVER=$1
+	ans=$(tcp_connect "hostnqn=$2,nr_io_queues=$cpus") || fail "$1: connect refused"
+	[[ $ans =~ ^instance=([0-9]+), ]] || fail "$1: the fabrics device answered '$ans'"
+	c=$1${BASH_REMATCH[1]}
+	wait_for "[ -b /dev/${c}n1 ]" 60
+	echo none >"/sys/block/${c}n1/queue/scheduler"
+	echo "$c"
+}
+
+if [ ${#TCP_POINTS[@]} -gt 0 ]; then
+	rmmod nvmx 2>/dev/null || true
+	modprobe -r nvme 2>/dev/null || true
+	modprobe null_blk nr_devices=1 gb=16 queue_mode=2 irqmode=0 ||
+		fail "modprobe null_blk"
+	DRIVER=nvme tcp_target 0 /dev/nullb0
+	insmod "$NVMX_KO" || fail "insmod nvmx.ko"
+	tcp_insmod "$(dirname "$NVMX_KO")/nvmx-tcp.ko"
+	modprobe nvme-tcp || fail "modprobe nvme-tcp"
+	tcp_n=$(tcp_ctrl nvme "$TCP_NQN:bench-nvme")
+	tcp_x=$(tcp_ctrl nvmx "$TCP_NQN:bench-nvmx")
+	echo "NVMe/TCP: nvme-tcp as $tcp_n, nvmx-tcp as $tcp_x, $cpus I/O queues each"
+	pairs "$tcp_n" "$tcp_x" "${TCP_POINTS[@]}"
+	echo 1 >"/sys/class/nvme/$tcp_n/delete_controller"
+	echo 1 >"/sys/class/nvmx/$tcp_x/delete_controller"
+fi
 echo "bench: raw results in $raw"
