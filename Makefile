@@ -75,6 +75,10 @@ check-iommu: setup module
 bench: setup module
 	scripts/bench.sh
 
+# instructions per I/O, counted exactly, both drivers (docs/cost.md)
+cost: setup module
+	scripts/cost.sh
+
 # where the guest's CPU time goes at QD1, both drivers (docs/bench.md)
 profile: setup module
 	scripts/profile.sh
@@ -115,4 +119,4 @@ clean:
 	$(MAKE) -C tests/unit clean
 	rm -rf build
 
-.PHONY: all module tool setup lint unit run check check-debug check-iommu bench profile install uninstall dkms-install dkms-remove clean
+.PHONY: all module tool setup lint unit run check check-debug check-iommu bench cost profile install uninstall dkms-install dkms-remove clean

@@ -30,7 +30,8 @@
 #                    controller without --ns gets one 64M namespace.
 #   --ns K=V,...     add a namespace (-device nvme-ns) to the last --nvme:
 #                    file=PATH (raw, created sparse if missing), size= (64M),
-#                    null (null-co:// of size=, reads zeroes, no host I/O), lbs=N,
+#                    null (null-co:// of size=, reads zeroes, no host I/O),
+#                    latency=NS (with null: each request completes NS later), lbs=N,
 #                    blkdebug=RULES (wrap the image in blkdebug:RULES:),
 #                    other keys passed verbatim (nsid=, ms=, pi=, zoned=, ...).
 #                    The k-th namespace of controller C uses drive id Cnk
@@ -47,6 +48,9 @@
 # (default, -accel tcg -cpu max) | kvm | auto (boot-probe KVM once with a 30 s
 # limit, result cached in build/lab/accel-probe). Nested KVM hangs in the
 # firmware on the reference machine, hence the TCG default.
+# LAB_TCG_THREAD=single: TCG runs every vCPU on one host thread (for the
+# instruction-counting plugin of make cost, whose callbacks must not run
+# concurrently); default: QEMU's own (one thread per vCPU).
 #
 # Exit status: the guest script's; 124 timeout; 125 kernel log problem
 # (WARNING, BUG, Oops, ...; printed as "lab: kernel log problem: ..."); 126 the
@@ -256,10 +260,15 @@ tcg | kvm) ;;
 *) die "LAB_ACCEL must be tcg, kvm or auto" ;;
 esac
 if [ "$accel" = kvm ]; then cpu=host; else cpu=max; fi
+case ${LAB_TCG_THREAD:-} in
+'') ;;
+single | multi) [ "$accel" = tcg ] || die "LAB_TCG_THREAD needs TCG"; accel+=",thread=$LAB_TCG_THREAD" ;;
+*) die "LAB_TCG_THREAD must be single or multi" ;;
+esac
 
 # add_ns CONTROLLER_ID K NS_OPTIONS: append the drive and nvme-ns arguments.
 add_ns() {
-	local name=$1n$2 file='' size=64M null=0 blkdebug='' props='' cache=none kv backend
+	local name=$1n$2 file='' size=64M null=0 latency='' blkdebug='' props='' cache=none kv backend
 	local -a kvs
 	IFS=, read -ra kvs <<<"$3"
 	for kv in "${kvs[@]}"; do
@@ -267,13 +276,14 @@ add_ns() {
 		file=*) file=${kv#file=} ;;
 		size=*) size=${kv#size=} ;;
 		null) null=1 ;;
+		latency=*) latency=,file.latency-ns=${kv#latency=} ;;
 		blkdebug=*) blkdebug=blkdebug:${kv#blkdebug=}: ;;
 		lbs=*) props+=",logical_block_size=${kv#lbs=},physical_block_size=${kv#lbs=}" ;;
 		*) props+=",$kv" ;;
 		esac
 	done
 	if [ $null = 1 ]; then
-		backend=null-co://,file.read-zeroes=on,file.size=$size
+		backend=null-co://,file.read-zeroes=on,file.size=$size$latency
 	else
 		file=${file:-$out/$name.img}
 		[ -e "$file" ] || truncate -s "$size" "$file"

@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest half of make cost (see scripts/cost.sh): the in-tree nvme driver
+# and nvmx, each on two null-co controllers (one late, one prompt: see
+# scripts/cost.sh), and fio on CPU 1 (isolated, no tick: isolcpus, nohz_full, rcu_nocbs on the kernel
+# command line).  Around every measured fio run the guest calls
+# sethostname(2), whose kernel entry is the plugin's mark: the plugin
+# writes what every vCPU executed since the last mark.  Each point runs N
+# then 2N I/Os between three marks, ROUNDS times per driver; the report
+# subtracts the first window from the second, which leaves N I/Os and
+# takes out what fio costs to start and stop.  $LAB_OUT/marks says what
+# each mark closed; $LAB_OUT/kallsyms has the kernel's and the modules'
+# text symbols.
+set -euo pipefail
+NVMX_KO=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
+[ -e "$NVMX_KO" ] || NVMX_KO=$LAB_REPO/nvmx.ko
+cd "$LAB_REPO"
+. tests/lib.sh
+N=${1:-4000}
+ROUNDS=${2:-2}
+ONLY=${3:-}
+CPU=1
+marks=$LAB_OUT/marks
+: >"$marks"
+
+# name|device|fio options; device: ns (the block device of the late
+# controller), poll (of the prompt one), generic (the generic char device
+# of the late one)
+POINTS=(
+	"qd1-randread|ns|--ioengine=io_uring --rw=randread --bs=4k --iodepth=1"
+	"qd1-randwrite|ns|--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=1"
+	"qd1-polled-randread|poll|--ioengine=io_uring --hipri=1 --rw=randread --bs=4k --iodepth=1"
+	"qd32-randread-batched|ns|--ioengine=io_uring --rw=randread --bs=4k --iodepth=32 --iodepth_batch_submit=32 --iodepth_batch_complete_min=32"
+	"seq-128k-read|ns|--ioengine=io_uring --rw=read --bs=128k --iodepth=1"
+	"uring-cmd-randread|generic|--ioengine=io_uring_cmd --cmd_type=nvme --rw=randread --bs=4k --iodepth=1"
+)
+if [ -n "$ONLY" ]; then
+	for i in "${!POINTS[@]}"; do
+		[[ ${POINTS[$i]%%|*} =~ $ONLY ]] || unset "POINTS[$i]"
+	done
+	[ ${#POINTS[@]} -gt 0 ] || fail "no cost point matches $ONLY"
+fi
+[ "$(nproc --all)" -ge 2 ] || fail "make cost needs two vCPUs"
+grep -q "nohz_full=$CPU" /proc/cmdline || fail "CPU $CPU is not nohz_full"
+
+# The in-tree driver on the first and third controllers, nvmx on the
+# second and fourth (scripts/cost.sh), all with one poll queue, no I/O
+# scheduler.
+# (no process substitution: the guest has no /dev/fd)
+mapfile -t fns <<<"$(DRIVER=nvme driver_pci_functions)"
+[ ${#fns[@]} -eq 4 ] || fail "expected 4 NVMe functions, found ${#fns[*]}"
+for i in 0 1 2 3; do
+	if [ $((i % 2)) = 0 ]; then d=nvme; else d=nvmx; fi
+	echo $d >/sys/bus/pci/devices/"${fns[$i]}"/driver_override
+done
+modprobe nvme_core multipath=N
+modprobe nvme poll_queues=1
+insmod "$NVMX_KO" poll_queues=1
+# ctrl DRIVER SERIAL: the controller (nvme1, ...) of that serial number
+ctrl() {
+	local c
+
+	for c in /sys/class/"$1"/"$1"[0-9]*; do
+		if [ "$(attr "$c/serial" 2>/dev/null)" = "$2" ]; then
+			echo "${c##*/}"
+			return
+		fi
+	done
+	return 1
+}
+declare -A CTRL
+for d in nvme nvmx; do
+	for k in late poll; do
+		s=cost-$d
+		[ $k = late ] || s+=-poll
+		wait_for "ctrl $d $s >/dev/null" 60
+		c=$(ctrl $d $s)
+		wait_for "[ \"\$(cat /sys/class/$d/$c/state 2>/dev/null)\" = live ] && [ -b /dev/${c}n1 ]" 60
+		echo none >/sys/block/"${c}n1"/queue/scheduler
+		CTRL[$d-$k]=$c
+	done
+done
+echo "cost: in-tree ${CTRL[nvme-late]} and ${CTRL[nvme-poll]}, nvmx ${CTRL[nvmx-late]} and ${CTRL[nvmx-poll]}"
+grep ' [tT] ' /proc/kallsyms >"$LAB_OUT/kallsyms"
+
+seq=0
+# mark WHAT: a snapshot in the plugin, and a line in $marks saying what
+# the window it closes held
+mark() {
+	hostname "cost-$((seq + 1))"
+	seq=$((seq + 1))
+	echo "$seq $*" >>"$marks"
+}
+
+# measure POINT DRIVER ROUND
+measure() {
+	local name=${1%%|*} rest=${1#*|} kind opts d=$2 r=$3 dev ios
+
+	kind=${rest%%|*} opts=${rest#*|}
+	case $kind in
+	ns) dev=/dev/${CTRL[$d-late]}n1 opts+=" --direct=1" ;;
+	poll) dev=/dev/${CTRL[$d-poll]}n1 opts+=" --direct=1" ;;
+	generic)	# the first namespace's generic char device
+		if [ "$d" = nvme ]; then
+			dev=/dev/ng${CTRL[$d-late]#nvme}n1
+		else
+			dev=/dev/${CTRL[$d-late]}g1
+		fi ;;
+	esac
+	mark "start $name $d $r"
+	for ios in "$N" $((2 * N)); do
+		# fio's own threads on CPU 0, its job alone on CPU 1
+		# shellcheck disable=SC2086
+		taskset -c 0 fio --name="$name" --filename="$dev" $opts \
+			--cpus_allowed=$CPU --number_ios="$ios" --size=8G \
+			--norandommap --randrepeat=1 --disk_util=0 \
+			--output-format=json --output="$LAB_OUT/$name.$d.$r.$ios.json" >/dev/null
+		mark "ios $name $d $r $ios"
+	done
+	echo "cost: $name $d round $r done"
+}
+
+for ((r = 1; r <= ROUNDS; r++)); do
+	for i in "${!POINTS[@]}"; do
+		for d in nvme nvmx; do
+			measure "${POINTS[$i]}" "$d" "$r"
+		done
+	done
+done
+echo "cost: $seq marks"

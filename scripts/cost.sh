@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make cost: the instructions each driver executes per I/O, counted
+# exactly by a QEMU TCG plugin (tools/cost/insn-plugin.c) in one VM that
+# runs both drivers; see docs/cost.md.  Results: build/cost/results.{json,
+# md,png}.  COST_IOS (N, 4000), COST_ROUNDS (2) and COST_ONLY (a regular
+# expression: only the points whose names match) go to the guest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$PWD/build/cost
+mkdir -p "$out"
+KVER=$(scripts/kver.sh)
+export KVER
+
+# the plugin: QEMU 7.2's API, no header needed
+cc -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden \
+	-o "$out/insn-plugin.so" tools/cost/insn-plugin.c
+
+# The mark's address: sethostname's kernel entry, from the symbols the
+# lab saved from an earlier boot of this kernel (nokaslr: the same in
+# every boot); a first boot saves them.
+kallsyms=build/lab/kallsyms-$KVER
+if [ ! -s "$kallsyms" ]; then
+	printf '#!/bin/bash\ntrue\n' >"$out/boot.sh"
+	scripts/lab.sh --out "$out/boot" --timeout 300 -- "$out/boot.sh" >/dev/null
+fi
+mark=$(awk '$3 == "__x64_sys_sethostname" { print "0x" $1; exit }' "$kallsyms")
+[ -n "$mark" ] || { echo "cost: no __x64_sys_sethostname in $kallsyms" >&2; exit 1; }
+
+# Two controllers per driver, null backends: one whose requests complete
+# 2 ms late, long after fio has gone to sleep (under TCG the wait would
+# otherwise race the emulated device, and whether fio sleeps, with all
+# the scheduler's work that brings, would change from I/O to I/O), and
+# one without the delay for the polled point, which spins while it waits.
+ctrl="max_ioqpairs=8,msix_qsize=9"
+late=null,size=16G,latency=${COST_LATENCY_NS:-2000000}
+rm -f "$out/run/counts"
+LAB_TCG_THREAD=single scripts/lab.sh --out "$out/run" --timeout "${COST_TIMEOUT:-3600}" \
+	--smp 2 --mem 2048 --append "isolcpus=1 nohz_full=1 rcu_nocbs=1 irqaffinity=0" \
+	--nvme "serial=cost-nvme,$ctrl" --ns "$late" \
+	--nvme "serial=cost-nvmx,$ctrl" --ns "$late" \
+	--nvme "serial=cost-nvme-poll,$ctrl" --ns null,size=16G \
+	--nvme "serial=cost-nvmx-poll,$ctrl" --ns null,size=16G \
+	--qemu-arg -plugin --qemu-arg "$out/insn-plugin.so,out=$out/run/counts,mark=$mark" \
+	-- scripts/cost-guest.sh "${COST_IOS:-4000}" "${COST_ROUNDS:-2}" "${COST_ONLY:-}"
+tools/cost-report "$out/run" "$out"

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insn-plugin.c - a QEMU 7.2 TCG plugin for make cost: it counts every
+ * executed guest instruction, per translated block and per vCPU, and
+ * writes what ran since the last snapshot whenever a vCPU executes the
+ * instruction at the guest address mark= (the entry of a kernel function
+ * the guest calls on purpose: see scripts/cost-guest.sh).
+ *
+ *   -plugin insn-plugin.so,out=FILE,mark=0xffffffff81234560
+ *
+ * FILE gets, for each snapshot (numbered from 1):
+ *   T <id> k <vaddr> <n> <size1>,<size2>,...  a kernel block, before its
+ *                                              first count (its
+ *                                              instructions' sizes)
+ *   T <id> u <vaddr> <n>                       a user-space block
+ *   C <id> <vcpu> <executions>                 since the last snapshot
+ *   S <seq> <vcpu>                             the snapshot, taken on vcpu
+ * Counts are exact with -accel tcg,thread=single, which make cost uses:
+ * callbacks then never run concurrently.  Under multi-threaded TCG the
+ * vCPUs' callbacks would race on the block list.
+ *
+ * Debian ships no qemu-plugin.h: the few API functions used are declared
+ * here, as QEMU 7.2's API version 1 defines them.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- QEMU's plugin API, version 1 (QEMU 7.2) ---- */
+#define PLUGIN_EXPORT __attribute__((visibility("default")))
+
+typedef uint64_t qemu_plugin_id_t;
+
+typedef struct {
+	const char *target_name;
+	struct {
+		int min;
+		int cur;
+	} version;
+	bool system_emulation;
+	union {
+		struct {
+			int smp_vcpus;
+			int max_vcpus;
+		} system;
+	};
+} qemu_info_t;
+
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+
+enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS };
+
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index,
+					    void *userdata);
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
+					       struct qemu_plugin_tb *tb);
+
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
+					   qemu_plugin_vcpu_tb_trans_cb_t cb);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
+						 size_t idx);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+					  qemu_plugin_vcpu_udata_cb_t cb,
+					  enum qemu_plugin_cb_flags flags,
+					  void *userdata);
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
+					    qemu_plugin_vcpu_udata_cb_t cb,
+					    enum qemu_plugin_cb_flags flags,
+					    void *userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
+				    qemu_plugin_udata_cb_t cb, void *userdata);
+
+PLUGIN_EXPORT int qemu_plugin_version = 1;
+
+/* ---- the counters ---- */
+
+/* x86-64 kernel addresses: the upper half */
+#define KERNEL_START 0xffff800000000000ULL
+
+/*
+ * One translation of a block (the same code translated twice is two):
+ * its executions per vCPU, and the counts at the last snapshot.  A block
+ * is never freed: its exec callback may run until QEMU exits.
+ */
+struct block {
+	uint64_t vaddr;
+	uint32_t id;
+	uint16_t n;		/* instructions */
+	bool written;		/* its T line is in the file */
+	uint8_t *sizes;		/* kernel blocks: each instruction's size */
+	uint64_t *count;	/* [vcpus]: executions so far */
+	uint64_t *seen;		/* [vcpus]: at the last snapshot */
+};
+
+static FILE *out;
+static uint64_t mark;
+static unsigned int vcpus;
+static struct block **blocks;
+static size_t nblocks, cap;
+static unsigned int snapshots;
+
+static void block_exec(unsigned int vcpu, void *udata)
+{
+	struct block *b = udata;
+
+	if (vcpu < vcpus)
+		b->count[vcpu]++;
+}
+
+static void write_block(struct block *b)
+{
+	unsigned int i;
+
+	if (b->vaddr < KERNEL_START) {
+		fprintf(out, "T %" PRIu32 " u %" PRIx64 " %u\n", b->id, b->vaddr, b->n);
+	} else {
+		fprintf(out, "T %" PRIu32 " k %" PRIx64 " %u ", b->id, b->vaddr, b->n);
+		for (i = 0; i < b->n; i++)
+			fprintf(out, i ? ",%u" : "%u", b->sizes[i]);
+		fputc('\n', out);
+	}
+	b->written = true;
+}
+
+static void snapshot(unsigned int vcpu, void *udata)
+{
+	size_t i;
+	unsigned int v;
+
+	(void)udata;
+	for (i = 0; i < nblocks; i++) {
+		struct block *b = blocks[i];
+
+		for (v = 0; v < vcpus; v++) {
+			uint64_t d = b->count[v] - b->seen[v];
+
+			if (!d)
+				continue;
+			if (!b->written)
+				write_block(b);
+			fprintf(out, "C %" PRIu32 " %u %" PRIu64 "\n", b->id, v, d);
+			b->seen[v] = b->count[v];
+		}
+	}
+	fprintf(out, "S %u %u\n", ++snapshots, vcpu);
+	fflush(out);
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p) {
+		fprintf(stderr, "insn-plugin: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb), i;
+	struct block *b;
+
+	(void)id;
+	if (!n)
+		return;
+	if (nblocks == cap) {
+		cap = cap ? 2 * cap : 65536;
+		blocks = realloc(blocks, cap * sizeof(*blocks));
+		if (!blocks) {
+			fprintf(stderr, "insn-plugin: out of memory\n");
+			abort();
+		}
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->vaddr = qemu_plugin_tb_vaddr(tb);
+	b->id = nblocks;
+	b->n = n;
+	b->count = xcalloc(2 * vcpus, sizeof(uint64_t));
+	b->seen = b->count + vcpus;
+	if (b->vaddr >= KERNEL_START) {
+		b->sizes = xcalloc(n, 1);
+		for (i = 0; i < n; i++) {
+			struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+
+			b->sizes[i] = qemu_plugin_insn_size(insn);
+			/* the snapshot before the instruction: it is the next window's */
+			if (qemu_plugin_insn_vaddr(insn) == mark)
+				qemu_plugin_register_vcpu_insn_exec_cb(insn, snapshot,
+								       QEMU_PLUGIN_CB_NO_REGS,
+								       NULL);
+		}
+	}
+	blocks[nblocks++] = b;
+	qemu_plugin_register_vcpu_tb_exec_cb(tb, block_exec, QEMU_PLUGIN_CB_NO_REGS, b);
+}
+
+static void at_exit(qemu_plugin_id_t id, void *udata)
+{
+	(void)id;
+	(void)udata;
+	if (out)
+		fflush(out);
+}
+
+PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+				      int argc, char **argv)
+{
+	const char *path = NULL;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "out=", 4))
+			path = argv[i] + 4;
+		else if (!strncmp(argv[i], "mark=", 5))
+			mark = strtoull(argv[i] + 5, NULL, 0);
+		else {
+			fprintf(stderr, "insn-plugin: unknown argument '%s' (out=FILE, mark=ADDR)\n",
+				argv[i]);
+			return -1;
+		}
+	}
+	if (!path || !mark) {
+		fprintf(stderr, "insn-plugin: out=FILE and mark=ADDR are needed\n");
+		return -1;
+	}
+	if (!info->system_emulation || info->system.max_vcpus < 1) {
+		fprintf(stderr, "insn-plugin: for system emulation only\n");
+		return -1;
+	}
+	vcpus = info->system.max_vcpus;
+	out = fopen(path, "w");
+	if (!out) {
+		perror(path);
+		return -1;
+	}
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+	return 0;
+}
