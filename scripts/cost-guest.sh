@@ -107,6 +107,13 @@ measure() {
 			dev=/dev/${CTRL[$d-late]}g1
 		fi ;;
 	esac
+	# an unmeasured run first, so that whatever the first I/Os on a
+	# device cost (the N window would hold it alone) is spent
+	# shellcheck disable=SC2086
+	taskset -c 0 fio --name="$name-warm" --filename="$dev" $opts \
+		--cpus_allowed=$CPU --number_ios=$((N / 4)) --size=8G \
+		--norandommap --randrepeat=1 --disk_util=0 \
+		--output="$LAB_OUT/$name.$d.$r.warm.log" >/dev/null
 	mark "start $name $d $r"
 	for ios in "$N" $((2 * N)); do
 		# fio's own threads on CPU 0, its job alone on CPU 1

@@ -282,6 +282,7 @@ add_ns() {
 		*) props+=",$kv" ;;
 		esac
 	done
+	[ -z "$latency" ] || [ $null = 1 ] || die "--ns latency= needs null"
 	if [ $null = 1 ]; then
 		backend=null-co://,file.read-zeroes=on,file.size=$size$latency
 	else

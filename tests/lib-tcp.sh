@@ -26,10 +26,9 @@ tcp_target() {
 
 	ip link set lo up || fail "ip link set lo up"
 	# 6.12's nvmet loads nvme_core: with the in-tree host's parameter
-	# (one disk per controller, as the tests expect), not the default
-	if [ "$DRIVER" = nvme ]; then
-		modprobe nvme_core multipath=N || fail "modprobe nvme_core"
-	fi
+	# (one disk per controller, as the tests expect), not the default,
+	# whichever host this test starts with (540 runs both)
+	modprobe nvme_core multipath=N || fail "modprobe nvme_core"
 	if [ "$dev" = /dev/ram0 ]; then
 		modprobe brd rd_nr=2 rd_size=$((mb * 1024)) || fail "modprobe brd"
 	fi

@@ -9,15 +9,18 @@
  *   -plugin insn-plugin.so,out=FILE,mark=0xffffffff81234560
  *
  * FILE gets, for each snapshot (numbered from 1):
- *   T <id> k <vaddr> <n> <size1>,<size2>,...  a kernel block, before its
- *                                              first count (its
- *                                              instructions' sizes)
- *   T <id> u <vaddr> <n>                       a user-space block
- *   C <id> <vcpu> <executions>                 since the last snapshot
- *   S <seq> <vcpu>                             the snapshot, taken on vcpu
- * Counts are exact with -accel tcg,thread=single, which make cost uses:
- * callbacks then never run concurrently.  Under multi-threaded TCG the
- * vCPUs' callbacks would race on the block list.
+ *   T <id> <vaddr> <n> <size1>,<size2>,...  a kernel block, before its
+ *                                            first count (its
+ *                                            instructions' sizes)
+ *   C <id> <vcpu> <executions>               since the last snapshot
+ *   U <vcpu> <instructions>                  user space's, since then
+ *   S <seq> <vcpu>                           the snapshot, taken on vcpu
+ * A block's callback runs as the block is entered, so a block that an
+ * exception leaves early (a page fault, an interrupt taken inside it) has
+ * its remaining instructions counted too: the counts are exact up to
+ * that.  Run with -accel tcg,thread=single, as make cost does: callbacks
+ * then never run concurrently.  Under multi-threaded TCG the vCPUs'
+ * callbacks would race on the counters.
  *
  * Debian ships no qemu-plugin.h: the few API functions used are declared
  * here, as QEMU 7.2's API version 1 defines them.
@@ -88,16 +91,18 @@ PLUGIN_EXPORT int qemu_plugin_version = 1;
 #define KERNEL_START 0xffff800000000000ULL
 
 /*
- * One translation of a block (the same code translated twice is two):
- * its executions per vCPU, and the counts at the last snapshot.  A block
- * is never freed: its exec callback may run until QEMU exits.
+ * One translation of a kernel block (the same code translated twice is
+ * two): its executions per vCPU, and the counts at the last snapshot.  A
+ * block is never freed: its exec callback may run until QEMU exits.
+ * User-space blocks, retranslated with every new process, get no entry:
+ * their instructions only add up, per vCPU.
  */
 struct block {
 	uint64_t vaddr;
 	uint32_t id;
 	uint16_t n;		/* instructions */
 	bool written;		/* its T line is in the file */
-	uint8_t *sizes;		/* kernel blocks: each instruction's size */
+	uint8_t *sizes;		/* each instruction's size */
 	uint64_t *count;	/* [vcpus]: executions so far */
 	uint64_t *seen;		/* [vcpus]: at the last snapshot */
 };
@@ -108,6 +113,7 @@ static unsigned int vcpus;
 static struct block **blocks;
 static size_t nblocks, cap;
 static unsigned int snapshots;
+static uint64_t *user, *user_seen;	/* [vcpus]: user instructions */
 
 static void block_exec(unsigned int vcpu, void *udata)
 {
@@ -117,18 +123,20 @@ static void block_exec(unsigned int vcpu, void *udata)
 		b->count[vcpu]++;
 }
 
+static void user_exec(unsigned int vcpu, void *udata)
+{
+	if (vcpu < vcpus)
+		user[vcpu] += (uintptr_t)udata;
+}
+
 static void write_block(struct block *b)
 {
 	unsigned int i;
 
-	if (b->vaddr < KERNEL_START) {
-		fprintf(out, "T %" PRIu32 " u %" PRIx64 " %u\n", b->id, b->vaddr, b->n);
-	} else {
-		fprintf(out, "T %" PRIu32 " k %" PRIx64 " %u ", b->id, b->vaddr, b->n);
-		for (i = 0; i < b->n; i++)
-			fprintf(out, i ? ",%u" : "%u", b->sizes[i]);
-		fputc('\n', out);
-	}
+	fprintf(out, "T %" PRIu32 " %" PRIx64 " %u ", b->id, b->vaddr, b->n);
+	for (i = 0; i < b->n; i++)
+		fprintf(out, i ? ",%u" : "%u", b->sizes[i]);
+	fputc('\n', out);
 	b->written = true;
 }
 
@@ -151,6 +159,10 @@ static void snapshot(unsigned int vcpu, void *udata)
 			fprintf(out, "C %" PRIu32 " %u %" PRIu64 "\n", b->id, v, d);
 			b->seen[v] = b->count[v];
 		}
+	}
+	for (v = 0; v < vcpus; v++) {
+		fprintf(out, "U %u %" PRIu64 "\n", v, user[v] - user_seen[v]);
+		user_seen[v] = user[v];
 	}
 	fprintf(out, "S %u %u\n", ++snapshots, vcpu);
 	fflush(out);
@@ -175,6 +187,11 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	(void)id;
 	if (!n)
 		return;
+	if (qemu_plugin_tb_vaddr(tb) < KERNEL_START) {
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, user_exec, QEMU_PLUGIN_CB_NO_REGS,
+						     (void *)(uintptr_t)n);
+		return;
+	}
 	if (nblocks == cap) {
 		cap = cap ? 2 * cap : 65536;
 		blocks = realloc(blocks, cap * sizeof(*blocks));
@@ -189,18 +206,21 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	b->n = n;
 	b->count = xcalloc(2 * vcpus, sizeof(uint64_t));
 	b->seen = b->count + vcpus;
-	if (b->vaddr >= KERNEL_START) {
-		b->sizes = xcalloc(n, 1);
-		for (i = 0; i < n; i++) {
-			struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+	b->sizes = xcalloc(n, 1);
+	for (i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 
-			b->sizes[i] = qemu_plugin_insn_size(insn);
-			/* the snapshot before the instruction: it is the next window's */
-			if (qemu_plugin_insn_vaddr(insn) == mark)
-				qemu_plugin_register_vcpu_insn_exec_cb(insn, snapshot,
-								       QEMU_PLUGIN_CB_NO_REGS,
-								       NULL);
-		}
+		b->sizes[i] = qemu_plugin_insn_size(insn);
+		/*
+		 * The snapshot as the marked instruction is about to run: the
+		 * block holding it was entered, and counted, before that, so
+		 * the block is the closing window's; the same in every
+		 * window, it drops out of the difference of two.
+		 */
+		if (qemu_plugin_insn_vaddr(insn) == mark)
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, snapshot,
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       NULL);
 	}
 	blocks[nblocks++] = b;
 	qemu_plugin_register_vcpu_tb_exec_cb(tb, block_exec, QEMU_PLUGIN_CB_NO_REGS, b);
@@ -240,6 +260,8 @@ PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *in
 		return -1;
 	}
 	vcpus = info->system.max_vcpus;
+	user = xcalloc(2 * vcpus, sizeof(uint64_t));
+	user_seen = user + vcpus;
 	out = fopen(path, "w");
 	if (!out) {
 		perror(path);
