@@ -65,9 +65,9 @@ EXPORT_SYMBOL_NS_GPL(nvmx_init_identify, NVMX);
  * One window is left: a namespace a concurrent scan added after the
  * freeze, whose first read is in flight when its connection drops (or
  * the PCIe device dies) during the update; the update waits for that
- * read, whose cancellation waits for shutdown_lock.  Closing it needs the scan kept out across the
- * freeze (a scan may itself wait for this reset) or a cancellation that
- * takes no lock; neither is done yet.
+ * read, whose cancellation waits for shutdown_lock.  Closing it needs
+ * the scan kept out across the freeze (a scan may itself wait for this
+ * reset) or a cancellation that takes no lock; neither is done yet.
  */
 static int nvmx_start_io(struct nvmx_ctrl *ctrl, u64 gen)
 {
