@@ -124,6 +124,13 @@ tcp_connect() {
 	fabrics_write "$opts"
 }
 
+# tcp_ctrl_of ANSWER: the controller (nvmx0, nvme1, ...) of the fabrics
+# device's answer to a connect; an answer of another form fails the test
+tcp_ctrl_of() {
+	[[ $1 =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$1'"
+	echo "$CLASS${BASH_REMATCH[1]}"
+}
+
 # tcp_listening PORT: something listens on 127.0.0.1:PORT
 tcp_listening() {
 	awk -v p="$(printf ':%04X' "$1")" '$2 ~ p"$" && $4 == "0A" { f = 1 }

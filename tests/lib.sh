@@ -198,21 +198,49 @@ ns_dev() {
 	ns_path "$c" "$2"
 }
 
+# keep_matching ARRAY REGEX: drop the entries of ARRAY ("name|...", the
+# points of make bench and make cost) whose names do not match REGEX
+keep_matching() {
+	local -n points=$1
+	local i
+
+	for i in "${!points[@]}"; do
+		[[ ${points[$i]%%|*} =~ $2 ]] || unset "points[$i]"
+	done
+}
+
 # fio_verify DEV NAME [fio options]: write, then read back and verify
 # every block (crc32c); a mismatch or an I/O error fails the test.
 fio_verify() {
-	local dev=$1 name=$2 log
+	fio_verify_start "$@"
+	fio_verify_end "$2" "on $1: ${*:3}"
+	echo "fio $2: ok (${*:3})"
+}
+
+# fio_verify_start DEV NAME [fio options]: fio_verify's run in the
+# background, for a test that breaks something meanwhile; FIO_PID is its
+# process, fio_verify_end NAME waits for it.
+fio_verify_start() {
+	local dev=$1 name=$2
 
 	shift 2
-	log=/tmp/fio-$name.log
-	if ! fio --name="$name" --filename="$dev" --ioengine=libaio \
+	fio --name="$name" --filename="$dev" --ioengine=libaio \
 		--verify=crc32c --verify_fatal=1 --do_verify=1 --verify_state_save=0 \
-		--group_reporting --output="$log" "$@"; then
+		--group_reporting --output="/tmp/fio-$name.log" "$@" &
+	FIO_PID=$!
+}
+
+# fio_verify_end NAME [WHAT]: wait for fio_verify_start's run; its failure
+# or an error it reports fails the test (WHAT says what ran)
+fio_verify_end() {
+	local log=/tmp/fio-$1.log st=0
+
+	wait "$FIO_PID" || st=$?
+	if [ "$st" != 0 ]; then
 		cat "$log"
-		fail "fio $name on $dev: $*"
+		fail "fio $1 ${2:-}: exit status $st"
 	fi
-	grep -q "err= 0" "$log" || { cat "$log"; fail "fio $name reported errors"; }
-	echo "fio $name: ok ($*)"
+	grep -q "err= 0" "$log" || { cat "$log"; fail "fio $1 reported errors"; }
 }
 
 # generic_dev C N: the generic char device of namespace N of controller C
@@ -242,6 +270,14 @@ reset_bounded() {
 	expect_eq "$(cat /tmp/reset.st)" 0 "$2"
 }
 
+# nvmx_complaints: nvmx's complaints in the kernel log so far (invalid
+# command ids, timeouts, failed resets), printed; false when there are
+# none or the driver is not nvmx
+nvmx_complaints() {
+	[ "$DRIVER" = nvmx ] &&
+		dmesg | grep -E "nvmx.*(invalid command id|timed out|reset failed)"
+}
+
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() {
 	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
@@ -255,7 +291,7 @@ main() {
 		guest "${@:3}"
 		# nvmx's own complaints fail a test that otherwise passed, unless
 		# the test provoked them (and checked them) on purpose
-		if [ "$DRIVER" = nvmx ] && [ -z "${EXPECT_TROUBLE:-}" ] && dmesg | grep -E "nvmx.*(invalid command id|timed out|reset failed)"; then
+		if [ -z "${EXPECT_TROUBLE:-}" ] && nvmx_complaints; then
 			fail "nvmx reported problems in the kernel log"
 		fi
 		exit 0

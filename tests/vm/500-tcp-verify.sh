@@ -48,8 +48,7 @@ guest() {
 	# more queues than CPUs: as many as CPUs (blk-mq maps no more)
 	ans=$(tcp_connect "nr_io_queues=64,hdr_digest,data_digest") ||
 		fail "connect with digests and 64 queues refused"
-	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
-	c=$CLASS${BASH_REMATCH[1]}
+	c=$(tcp_ctrl_of "$ans")
 	expect_eq "$(attr /sys/class/"$CLASS"/"$c"/queue_count)" $(($(nproc) + 1)) \
 		"queues (admin and one per CPU) for nr_io_queues=64"
 	dev=$(ns_dev "$TCP_SERIAL" 1)

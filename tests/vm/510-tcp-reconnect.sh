@@ -14,37 +14,29 @@ host() {
 }
 
 guest() {
-	local ans c dev pid st=0
+	local ans c dev st=0
 
 	tcp_target 128
 	tcp_load_host
 	ans=$(tcp_connect "nr_io_queues=2,reconnect_delay=1,ctrl_loss_tmo=60") ||
 		fail "connect refused"
-	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
-	c=$CLASS${BASH_REMATCH[1]}
+	c=$(tcp_ctrl_of "$ans")
 	dev=$(ns_dev "$TCP_SERIAL" 1)
 
-	fio --name=across --filename="$dev" --ioengine=libaio --direct=1 \
-		--rw=randwrite --bs=16k --iodepth=16 --size=64M --loops=4 \
-		--verify=crc32c --verify_fatal=1 --do_verify=1 \
-		--verify_state_save=0 --output=/tmp/across.log &
-	pid=$!
+	fio_verify_start "$dev" across --direct=1 --rw=randwrite --bs=16k \
+		--iodepth=16 --size=64M --loops=4
 	sleep 3
 	tcp_port_down
 	sleep 4
 	tcp_port_up
-	wait $pid || st=$?
-	cat /tmp/across.log
-	expect_eq "$st" 0 "fio across the reconnect"
-	grep -q "err= 0" /tmp/across.log || fail "fio reported errors"
+	fio_verify_end across "across the reconnect"
 	expect_eq "$(attr /sys/class/"$CLASS"/"$c"/state)" live "state after the reconnect"
 	fio_verify "$dev" after --rw=randrw --bs=4k --iodepth=8 --direct=1 --size=8M
 	tcp_disconnect "$c"
 
 	ans=$(tcp_connect "reconnect_delay=1,ctrl_loss_tmo=5") ||
 		fail "second connect refused"
-	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
-	c=$CLASS${BASH_REMATCH[1]}
+	c=$(tcp_ctrl_of "$ans")
 	dev=$(ns_dev "$TCP_SERIAL" 1)
 	EXPECT_TROUBLE=1	# the reset fails on purpose now
 	tcp_port_down

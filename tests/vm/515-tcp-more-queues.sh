@@ -22,8 +22,7 @@ guest() {
 	tcp_load_host
 	ans=$(tcp_connect "nr_io_queues=2,reconnect_delay=1,ctrl_loss_tmo=60") ||
 		fail "connect refused"
-	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
-	c=$CLASS${BASH_REMATCH[1]}
+	c=$(tcp_ctrl_of "$ans")
 	dev=$(ns_dev "$TCP_SERIAL" 1)
 	expect_eq "$(attr /sys/class/"$CLASS"/"$c"/queue_count)" 2 "queues with qid_max 1"
 	fio_verify "$dev" one-queue --rw=randwrite --bs=16k --iodepth=8 \

@@ -44,8 +44,7 @@ guest() {
 	tcp_load_host
 	ans=$(tcp_connect "nr_io_queues=2,hdr_digest,data_digest,keep_alive_tmo=5,reconnect_delay=1,ctrl_loss_tmo=120") ||
 		fail "connect refused"
-	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
-	c=$CLASS${BASH_REMATCH[1]}
+	c=$(tcp_ctrl_of "$ans")
 	dev=$(ns_dev "$TCP_SERIAL" 1)
 	expect_eq "$(attr /sys/block/"${dev#/dev/}"/queue/stable_writes)" 1 \
 		"stable_writes with a data digest"

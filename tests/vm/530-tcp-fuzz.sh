@@ -72,8 +72,7 @@ guest() {
 
 	tcp_target 64
 	ans=$(tcp_connect) || fail "connect to nvmet after the fuzzing"
-	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
-	c=nvmx${BASH_REMATCH[1]}
+	c=$(tcp_ctrl_of "$ans")
 	dev=$(ns_dev "$TCP_SERIAL" 1)
 	fio_verify "$dev" after-fuzz --rw=randwrite --bs=64k --iodepth=8 \
 		--direct=1 --size=16M

@@ -49,15 +49,14 @@ guest_target() {
 }
 
 guest_host() {
-	local nic ans c dev rx tx pid st=0
+	local nic ans c dev rx tx
 
 	nic=$(nic_up $HOST_IP)
 	TCP_ADDR=$TARGET_IP
 	tcp_load_host
 	ans=$(tcp_connect "nr_io_queues=2,hdr_digest,data_digest,keep_alive_tmo=5,reconnect_delay=1,ctrl_loss_tmo=120") ||
 		fail "connect refused"
-	[[ $ans =~ ^instance=([0-9]+), ]] || fail "fabrics device answered '$ans'"
-	c=$CLASS${BASH_REMATCH[1]}
+	c=$(tcp_ctrl_of "$ans")
 	expect_eq "$(attr /sys/class/"$CLASS"/"$c"/address)" \
 		"traddr=$TARGET_IP,trsvcid=$TCP_PORT,src_addr=$HOST_IP" "address"
 	dev=$(ns_dev "$TCP_SERIAL" 1)
@@ -73,25 +72,17 @@ guest_host() {
 	[ "$rx" -ge $((64 << 20)) ] || fail "64 MiB read back but $nic received only $rx bytes"
 
 	# nothing went wrong before the fault, which is expected to
-	if [ "$DRIVER" = nvmx ] && dmesg | grep -E "nvmx.*(invalid command id|timed out|reset failed)"; then
-		fail "nvmx reported problems before the partition"
-	fi
+	! nvmx_complaints || fail "nvmx reported problems before the partition"
 	EXPECT_TROUBLE=1	# the keep-alive times out on purpose
-	fio --name=partition --filename="$dev" --ioengine=libaio --direct=1 \
-		--rw=randwrite --bs=16k --iodepth=16 --size=32M --loops=3 \
-		--verify=crc32c --verify_fatal=1 --do_verify=1 \
-		--verify_state_save=0 --output=/tmp/partition.log &
-	pid=$!
+	fio_verify_start "$dev" partition --direct=1 --rw=randwrite --bs=16k \
+		--iodepth=16 --size=32M --loops=3
 	sleep 3
-	kill -0 $pid 2>/dev/null || fail "fio ended before the partition"
+	kill -0 "$FIO_PID" 2>/dev/null || fail "fio ended before the partition"
 	host_hmp "set_link wire off" >/dev/null
 	wait_for "[ \"\$(attr /sys/class/$CLASS/$c/state)\" != live ]" 90
 	echo "host: $c noticed the partition: $(attr /sys/class/"$CLASS"/"$c"/state)"
 	host_hmp "set_link wire on" >/dev/null
-	wait $pid || st=$?
-	cat /tmp/partition.log
-	expect_eq "$st" 0 "fio across the partition"
-	grep -q "err= 0" /tmp/partition.log || fail "fio reported errors"
+	fio_verify_end partition "across the partition"
 	wait_for "[ \"\$(attr /sys/class/$CLASS/$c/state)\" = live ]" 60
 	fio_verify "$dev" after --rw=randrw --bs=8k --iodepth=8 --direct=1 --size=8M
 
