@@ -5,12 +5,11 @@
 # nvmx; every point runs on each, alternately, PAIRS times.  Raw fio JSON
 # and counters go to $LAB_OUT/raw/; the host side makes the report.
 set -euo pipefail
-# the build for the running kernel (KVER=... make: build/module-<release>/)
-NVMX_KO=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
-[ -e "$NVMX_KO" ] || NVMX_KO=$LAB_REPO/nvmx.ko
 cd "$LAB_REPO"
 . tests/lib.sh
 . tests/lib-tcp.sh
+# the build for the running kernel (KVER=... make: build/module-<release>/)
+NVMX_KO=$(nvmx_ko)
 PAIRS=${1:-5}
 RUNTIME=${2:-4}
 ONLY=${3:-}
@@ -45,12 +44,8 @@ TCP_POINTS=(
 	"tcp-seq-128k-write|--ioengine=io_uring --rw=write --bs=128k --iodepth=16 --numjobs=1"
 )
 if [ -n "$ONLY" ]; then
-	for i in "${!POINTS[@]}"; do
-		[[ ${POINTS[$i]%%|*} =~ $ONLY ]] || unset "POINTS[$i]"
-	done
-	for i in "${!TCP_POINTS[@]}"; do
-		[[ ${TCP_POINTS[$i]%%|*} =~ $ONLY ]] || unset "TCP_POINTS[$i]"
-	done
+	keep_matching POINTS "$ONLY"
+	keep_matching TCP_POINTS "$ONLY"
 	[ $((${#POINTS[@]} + ${#TCP_POINTS[@]})) -gt 0 ] ||
 		fail "no bench point matches $ONLY"
 fi
@@ -163,10 +158,9 @@ fi
 tcp_ctrl() {
 	local ans c
 
-	DRIVER=$1
+	DRIVER=$1 CLASS=$1
 	ans=$(tcp_connect "hostnqn=$2,nr_io_queues=$cpus") || fail "$1: connect refused"
-	[[ $ans =~ ^instance=([0-9]+), ]] || fail "$1: the fabrics device answered '$ans'"
-	c=$1${BASH_REMATCH[1]}
+	c=$(tcp_ctrl_of "$ans")
 	wait_for "[ -b /dev/${c}n1 ]" 60
 	echo none >"/sys/block/${c}n1/queue/scheduler"
 	echo "$c"

@@ -12,10 +12,10 @@
 # each mark closed; $LAB_OUT/kallsyms has the kernel's and the modules'
 # text symbols.
 set -euo pipefail
-NVMX_KO=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
-[ -e "$NVMX_KO" ] || NVMX_KO=$LAB_REPO/nvmx.ko
 cd "$LAB_REPO"
 . tests/lib.sh
+# the build for the running kernel (KVER=... make: build/module-<release>/)
+NVMX_KO=$(nvmx_ko)
 N=${1:-4000}
 ROUNDS=${2:-2}
 ONLY=${3:-}
@@ -35,9 +35,7 @@ POINTS=(
 	"uring-cmd-randread|generic|--ioengine=io_uring_cmd --cmd_type=nvme --rw=randread --bs=4k --iodepth=1"
 )
 if [ -n "$ONLY" ]; then
-	for i in "${!POINTS[@]}"; do
-		[[ ${POINTS[$i]%%|*} =~ $ONLY ]] || unset "POINTS[$i]"
-	done
+	keep_matching POINTS "$ONLY"
 	[ ${#POINTS[@]} -gt 0 ] || fail "no cost point matches $ONLY"
 fi
 [ "$(nproc --all)" -ge 2 ] || fail "make cost needs two vCPUs"
@@ -56,26 +54,14 @@ done
 modprobe nvme_core multipath=N
 modprobe nvme poll_queues=1
 insmod "$NVMX_KO" poll_queues=1
-# ctrl DRIVER SERIAL: the controller (nvme1, ...) of that serial number
-ctrl() {
-	local c
-
-	for c in /sys/class/"$1"/"$1"[0-9]*; do
-		if [ "$(attr "$c/serial" 2>/dev/null)" = "$2" ]; then
-			echo "${c##*/}"
-			return
-		fi
-	done
-	return 1
-}
 declare -A CTRL
 for d in nvme nvmx; do
+	DRIVER=$d CLASS=$d wait_for all_live 60
 	for k in late poll; do
 		s=cost-$d
 		[ $k = late ] || s+=-poll
-		wait_for "ctrl $d $s >/dev/null" 60
-		c=$(ctrl $d $s)
-		wait_for "[ \"\$(cat /sys/class/$d/$c/state 2>/dev/null)\" = live ] && [ -b /dev/${c}n1 ]" 60
+		c=$(CLASS=$d ctrl_by_serial "$s")
+		wait_for "[ -b /dev/${c}n1 ]" 60
 		echo none >/sys/block/"${c}n1"/queue/scheduler
 		CTRL[$d-$k]=$c
 	done

@@ -5,11 +5,10 @@
 # 4 KiB random read at QD1 through io_uring, with and without --hipri,
 # under perf record -a.  One line per run; symbol reports in $LAB_OUT.
 set -euo pipefail
-# the build for the running kernel (KVER=... make: build/module-<release>/)
-NVMX_KO=$LAB_REPO/build/module-$(uname -r)/nvmx.ko
-[ -e "$NVMX_KO" ] || NVMX_KO=$LAB_REPO/nvmx.ko
 cd "$LAB_REPO"
 . tests/lib.sh
+# the build for the running kernel (KVER=... make: build/module-<release>/)
+NVMX_KO=$(nvmx_ko)
 RUNTIME=${1:-6}
 cpus=$(nproc)
 fns=($(DRIVER=nvme driver_pci_functions))
