@@ -215,6 +215,8 @@ static void nvmx_ns_set_format(struct nvmx_ns *ns,
 	ns->ext = f->ext;
 	ns->ms = f->ms;
 	ns->block_io = nvmx_ns_block_io(ns);
+	ns->fmt_mask = ns->block_io ?
+		       (1U << (ns->lba_shift - SECTOR_SHIFT)) - 1 : ~0U;
 }
 
 static void nvmx_ns_warn_no_block_io(struct nvmx_ns *ns)

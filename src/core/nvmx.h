@@ -90,7 +90,8 @@ struct nvmx_ctrl;
  * @retries: times this request was sent again after a retryable error
  * @gen: generation counter folded into the command id
  * @submit_ns: when the transport sent the command (local_clock(),
- *	good for a latency histogram across CPUs, not for wall time)
+ *	good for a latency histogram across CPUs, not for wall time); 0 when
+ *	not stamped: a transport stamps only while its histogram is on
  * @aborted: an Abort was sent for it; the next timeout resets
  * @timed_out: it timed out since it was last sent; a reset's cancellation
  *	counts as a retry
@@ -156,6 +157,11 @@ struct nvmx_ns {
 	bool ext;
 	u16 ms;
 	bool block_io;	/* the block layer can use this format */
+	/*
+	 * Block I/O must start and end on a logical block: sectors - 1 of
+	 * one block, or all ones without block I/O (nvmx_setup_rw())
+	 */
+	u32 fmt_mask;
 	bool deac;
 	bool limits_refused;
 	u32 scan_gen;
@@ -438,8 +444,9 @@ void nvmx_ns_list_del_locked(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns);
 
 /* request.c: block requests to commands, completion, retries, tag sets */
 blk_status_t nvmx_setup_cmd(struct request *rq);
+bool nvmx_format_misfit(struct nvmx_ns *ns, sector_t pos, unsigned int sectors);
+u16 nvmx_setup_pi(struct nvmx_ns *ns, struct nvme_command *cmd, bool check);
 void nvmx_cleanup_cmd(struct request *rq);
-void nvmx_start_rq(struct request *rq);
 void nvmx_complete_rq(struct request *rq);
 void nvmx_req_timed_out(struct request *rq);
 int nvmx_user_status(struct request *rq, blk_status_t sts);
@@ -455,6 +462,78 @@ void nvmx_init_io_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 int nvmx_alloc_io_tags(struct nvmx_ctrl *ctrl);
 void nvmx_destroy_admin_queue(struct nvmx_ctrl *ctrl);
 void nvmx_put_admin_queue(struct nvmx_ctrl *ctrl);
+
+/**
+ * nvmx_start_rq() - the core's part of sending a request (rule 1)
+ * @rq: the request, about to be sent
+ *
+ * Context: the transport's queue_rq, before it builds the command.
+ * Inline: it is on every transport's fast path.
+ */
+static __always_inline void nvmx_start_rq(struct request *rq)
+{
+	struct nvmx_request *req = nvmx_req(rq);
+
+	req->status = 0;
+	req->aborted = false;
+	req->timed_out = false;
+	req->fatal = false;
+	if (!(rq->rq_flags & RQF_DONTPREP)) {
+		req->retries = 0;
+		rq->rq_flags |= RQF_DONTPREP;
+	}
+}
+
+/**
+ * nvmx_setup_rw() - build the Read or Write of a block request
+ * @ns: the request's namespace
+ * @rq: the request, REQ_OP_READ or REQ_OP_WRITE
+ * @cmd: the command to fill
+ *
+ * Every field but the data pointer, which the transport fills as it maps
+ * the data (nvmx_setup_cmd() zeroes the whole command first).  Inline: it
+ * is the fast path's command build.  A request that waited for a Format
+ * NVM's frozen queue was split and checked against the old format: it
+ * must not go out under the new one, where its block count would mean
+ * something else.
+ *
+ * Return: false when the request does not fit the format (logged).
+ */
+static __always_inline bool nvmx_setup_rw(struct nvmx_ns *ns,
+					  struct request *rq,
+					  struct nvme_command *cmd)
+{
+	sector_t pos = blk_rq_pos(rq);
+	unsigned int sectors = blk_rq_sectors(rq);
+	u16 control = 0;
+
+	if (unlikely(((u32)pos | sectors) & ns->fmt_mask))
+		return nvmx_format_misfit(ns, pos, sectors);
+	if (unlikely(rq->cmd_flags & (REQ_FUA | REQ_FAILFAST_DEV | REQ_RAHEAD))) {
+		if (rq->cmd_flags & REQ_FUA)
+			control |= NVME_RW_FUA;
+		if (rq->cmd_flags & (REQ_FAILFAST_DEV | REQ_RAHEAD))
+			control |= NVME_RW_LR;
+	}
+	cmd->common.opcode = rq_data_dir(rq) == WRITE ? nvme_cmd_write :
+							nvme_cmd_read;
+	cmd->common.flags = 0;
+	cmd->common.nsid = cpu_to_le32(ns->nsid);
+	cmd->common.cdw2[0] = 0;
+	cmd->common.cdw2[1] = 0;
+	cmd->common.metadata = 0;
+	cmd->rw.slba = cpu_to_le64(pos >> (ns->lba_shift - SECTOR_SHIFT));
+	/* Dataset Management, reference tag, application tag and mask */
+	cmd->common.cdw13 = 0;
+	cmd->common.cdw14 = 0;
+	cmd->common.cdw15 = 0;
+	if (unlikely(ns->pi_type))
+		control |= nvmx_setup_pi(ns, cmd, true);
+	/* Number of Logical Blocks, 0's based, and Control */
+	cmd->common.cdw12 = cpu_to_le32(((sectors >> (ns->lba_shift - SECTOR_SHIFT)) - 1) |
+					(u32)control << 16);
+	return true;
+}
 
 /* admin.c: synchronous admin commands */
 int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,

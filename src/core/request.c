@@ -25,8 +25,7 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(nvmx_timeout);
  * is false for Write Zeroes, which checks nothing.  Return: the PRINFO
  * bits for the command's control field.
  */
-static u16 nvmx_setup_pi(struct nvmx_ns *ns, struct nvme_command *cmd,
-			 bool check)
+u16 nvmx_setup_pi(struct nvmx_ns *ns, struct nvme_command *cmd, bool check)
 {
 	u16 control = NVME_RW_PRINFO_PRACT;
 
@@ -46,43 +45,30 @@ static u16 nvmx_setup_pi(struct nvmx_ns *ns, struct nvme_command *cmd,
 	return control;
 }
 
-/*
- * A request that waited for a Format NVM's frozen queue was split and
- * checked against the old format: it must not go out under the new one,
- * where its block count would mean something else (or, for a format the
- * block layer cannot use, move metadata from nowhere).
- */
-static bool nvmx_fits_format(struct nvmx_ns *ns, sector_t pos,
-			     unsigned int sectors)
-{
-	u32 mask = (1U << (ns->lba_shift - SECTOR_SHIFT)) - 1;
+EXPORT_SYMBOL_NS_GPL(nvmx_setup_pi, NVMX);
 
-	if (likely(ns->block_io && !((pos | sectors) & mask)))
-		return true;
+/**
+ * nvmx_format_misfit() - log a request that does not fit the format
+ * @ns: the namespace
+ * @pos: the request's first sector
+ * @sectors: its length
+ *
+ * See nvmx_setup_rw().  Return: false, for the caller to return.
+ */
+bool nvmx_format_misfit(struct nvmx_ns *ns, sector_t pos, unsigned int sectors)
+{
 	pr_warn_ratelimited("%s: a request of %u sectors at sector %llu does not fit the new format; failed\n",
 			    ns->disk->disk_name, sectors, (u64)pos);
 	return false;
 }
+EXPORT_SYMBOL_NS_GPL(nvmx_format_misfit, NVMX);
 
-static void nvmx_setup_rw(struct nvmx_ns *ns, struct request *rq,
-			  struct nvme_command *cmd)
+static bool nvmx_fits_format(struct nvmx_ns *ns, sector_t pos,
+			     unsigned int sectors)
 {
-	u16 control = 0;
-
-	if (rq->cmd_flags & REQ_FUA)
-		control |= NVME_RW_FUA;
-	if (rq->cmd_flags & (REQ_FAILFAST_DEV | REQ_RAHEAD))
-		control |= NVME_RW_LR;
-
-	cmd->rw.opcode = rq_data_dir(rq) == WRITE ? nvme_cmd_write :
-						    nvme_cmd_read;
-	cmd->rw.nsid = cpu_to_le32(ns->nsid);
-	cmd->rw.slba = cpu_to_le64(blk_rq_pos(rq) >>
-				   (ns->lba_shift - SECTOR_SHIFT));
-	cmd->rw.length = cpu_to_le16((blk_rq_bytes(rq) >> ns->lba_shift) - 1);
-	if (ns->pi_type)
-		control |= nvmx_setup_pi(ns, cmd, true);
-	cmd->rw.control = cpu_to_le16(control);
+	if (likely(!(((u32)pos | sectors) & ns->fmt_mask)))
+		return true;
+	return nvmx_format_misfit(ns, pos, sectors);
 }
 
 /*
@@ -175,11 +161,8 @@ blk_status_t nvmx_setup_cmd(struct request *rq)
 		return BLK_STS_OK;
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
-		if (!nvmx_fits_format(ns, blk_rq_pos(rq), blk_rq_sectors(rq)))
-			return BLK_STS_IOERR;
 		memset(cmd, 0, sizeof(*cmd));
-		nvmx_setup_rw(ns, rq, cmd);
-		return BLK_STS_OK;
+		return nvmx_setup_rw(ns, rq, cmd) ? BLK_STS_OK : BLK_STS_IOERR;
 	case REQ_OP_FLUSH:
 		memset(cmd, 0, sizeof(*cmd));
 		cmd->common.opcode = nvme_cmd_flush;
@@ -409,27 +392,6 @@ static enum nvmx_verdict nvmx_retry_policy(struct request *rq)
 		return NVMX_RETRY;
 	return NVMX_END;
 }
-
-/**
- * nvmx_start_rq() - the core's part of sending a request (rule 1)
- * @rq: the request, about to be sent
- *
- * Context: the transport's queue_rq, before it builds the command.
- */
-void nvmx_start_rq(struct request *rq)
-{
-	struct nvmx_request *req = nvmx_req(rq);
-
-	req->status = 0;
-	req->aborted = false;
-	req->timed_out = false;
-	req->fatal = false;
-	if (!(rq->rq_flags & RQF_DONTPREP)) {
-		req->retries = 0;
-		rq->rq_flags |= RQF_DONTPREP;
-	}
-}
-EXPORT_SYMBOL_NS_GPL(nvmx_start_rq, NVMX);
 
 /**
  * nvmx_req_timed_out() - mark a request the transport found timed out

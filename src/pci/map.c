@@ -45,30 +45,6 @@ void nvmx_unmap_data(struct nvmx_pci_ctrl *pctrl, struct request *rq)
 }
 
 /*
- * One segment that spans at most two controller pages: PRP1 and PRP2 come
- * straight from the mapped bio_vec, with no scatterlist and no list.
- */
-static blk_status_t nvmx_map_simple(struct nvmx_pci_ctrl *pctrl, struct request *rq,
-				    struct bio_vec *bv)
-{
-	struct nvmx_pci_request *preq = nvmx_pci_req(rq);
-	u32 page = 1U << pctrl->page_shift;
-	dma_addr_t dma;
-	u32 first;
-
-	dma = dma_map_bvec(&pctrl->pdev->dev, bv, rq_dma_dir(rq), 0);
-	if (dma_mapping_error(&pctrl->pdev->dev, dma))
-		return BLK_STS_RESOURCE;
-	first = page - (dma & (page - 1));
-	preq->first_dma = dma;
-	preq->first_len = bv->bv_len;
-	preq->req.cmd.common.dptr.prp1 = cpu_to_le64(dma);
-	preq->req.cmd.common.dptr.prp2 = bv->bv_len > first ?
-				    cpu_to_le64(dma + first) : 0;
-	return BLK_STS_OK;
-}
-
-/*
  * Build PRP1/PRP2 and, for more than two pages, chained PRP lists from a
  * mapped scatterlist.  The queue's virt_boundary guarantees that every
  * segment but the first starts on a controller page and every segment but
@@ -80,18 +56,14 @@ static blk_status_t nvmx_setup_prps(struct nvmx_pci_ctrl *pctrl, struct request 
 	struct nvmx_pci_request *preq = nvmx_pci_req(rq);
 	u32 shift = pctrl->page_shift;
 	u32 page = 1U << shift, per_page = page >> 3;
-	struct scatterlist *sg = preq->sg;
-	u64 addr = sg_dma_address(sg);
-	u32 seg_left = sg_dma_len(sg);
-	u32 left = blk_rq_payload_bytes(rq);
-	u32 entries, lists, step, slot = 0, list = 0;
+	struct scatterlist *sg, *last = preq->sg + mapped - 1;
+	u64 addr = sg_dma_address(preq->sg), end;
+	u32 entries, lists, left, list = 0;
 	struct dma_pool *pool;
-	__le64 *prps;
+	__le64 *prps, *stop;
 
 	preq->req.cmd.common.dptr.prp1 = cpu_to_le64(addr);
-	entries = nvmx_prp_pages(addr, left, shift) - 1;
-	step = min(page - (u32)(addr & (page - 1)), left);
-
+	entries = nvmx_prp_pages(addr, blk_rq_payload_bytes(rq), shift) - 1;
 	if (entries == 0) {
 		preq->req.cmd.common.dptr.prp2 = 0;
 		return BLK_STS_OK;
@@ -116,32 +88,47 @@ static blk_status_t nvmx_setup_prps(struct nvmx_pci_ctrl *pctrl, struct request 
 			prps[per_page - 1] = cpu_to_le64(preq->prp_dma[i]);
 		}
 	}
-
-	while (left > step) {
-		left -= step;
-		addr += step;
-		seg_left -= step;
-		if (!seg_left) {
-			if (WARN_ON_ONCE(--mapped <= 0))
-				goto bad_sgl;
-			sg = sg_next(sg);
-			addr = sg_dma_address(sg);
-			seg_left = sg_dma_len(sg);
+	/* every controller page after PRP1's, in order */
+	sg = preq->sg;
+	addr = (addr | (page - 1)) + 1;
+	end = sg_dma_address(sg) + sg_dma_len(sg);
+	if (!lists) {
+		/* two pages: the second is in this segment or starts the next */
+		if (addr >= end) {
+			if (WARN_ON_ONCE(sg == last))
+				return BLK_STS_IOERR;
+			addr = sg_dma_address(sg + 1);
 		}
-		if (!lists) {
-			preq->req.cmd.common.dptr.prp2 = cpu_to_le64(addr);
-		} else {
-			if (slot == per_page - 1 && list + 1 < lists) {
-				list++;
-				slot = 0;
-			}
-			prps = preq->prp_lists[list];
-			prps[slot++] = cpu_to_le64(addr);
-		}
-		step = min3(page, seg_left, left);
+		preq->req.cmd.common.dptr.prp2 = cpu_to_le64(addr);
+		return BLK_STS_OK;
 	}
-	if (lists)
-		preq->req.cmd.common.dptr.prp2 = cpu_to_le64(preq->prp_dma[0]);
+	/*
+	 * A list page holds per_page - 1 entries and the next page's
+	 * address, the last one what is left.  The table is one array (never
+	 * chained), so the next entry is the next element.
+	 */
+	left = entries;
+	prps = preq->prp_lists[0];
+	stop = prps + (lists == 1 ? left : per_page - 1);
+	for (;;) {
+		for (; addr < end; addr += page) {
+			if (unlikely(prps == stop)) {
+				if (WARN_ON_ONCE(++list == lists))
+					goto bad_sgl;
+				left -= per_page - 1;
+				prps = preq->prp_lists[list];
+				stop = prps + (list + 1 == lists ? left : per_page - 1);
+			}
+			*prps++ = cpu_to_le64(addr);
+		}
+		if (++sg > last)
+			break;
+		addr = sg_dma_address(sg);
+		end = addr + sg_dma_len(sg);
+	}
+	if (WARN_ON_ONCE(prps != stop || list + 1 != lists))
+		goto bad_sgl;
+	preq->req.cmd.common.dptr.prp2 = cpu_to_le64(preq->prp_dma[0]);
 	return BLK_STS_OK;
 
 bad_sgl:
@@ -224,7 +211,6 @@ blk_status_t nvmx_map_data(struct nvmx_pci_ctrl *pctrl, struct request *rq)
 	struct nvmx_queue *nq = rq->mq_hctx->driver_data;
 	struct nvmx_pci_request *preq = nvmx_pci_req(rq);
 	unsigned short nsegs = blk_rq_nr_phys_segments(rq);
-	u32 page = 1U << pctrl->page_shift;
 	blk_status_t ret;
 	bool sgl;
 	int n, mapped;
@@ -235,13 +221,13 @@ blk_status_t nvmx_map_data(struct nvmx_pci_ctrl *pctrl, struct request *rq)
 	 */
 	sgl = nq->qid && !blk_rq_is_passthrough(rq) &&
 	      nvmx_use_sgl(pctrl->ctrl.sgls, READ_ONCE(nvmx_sgl_threshold.val),
-			   blk_rq_payload_bytes(rq));
+			   blk_rq_payload_bytes(rq), nsegs);
 	if (nsegs == 1) {
 		struct bio_vec bv = req_bvec(rq);
 
 		if (sgl)
 			return nvmx_map_sgl_simple(pctrl, rq, &bv);
-		if ((bv.bv_offset & (page - 1)) + bv.bv_len <= 2 * page)
+		if (nvmx_prp_simple_fits(pctrl, &bv))
 			return nvmx_map_simple(pctrl, rq, &bv);
 	}
 

@@ -35,6 +35,8 @@
 extern struct nvmx_uint_param nvmx_poll_queues;
 extern struct nvmx_uint_param nvmx_sgl_threshold;	/* bytes, 0: never */
 extern bool nvmx_use_dbbuf;
+/* on: queues keep a submit-to-completion histogram (latency_histogram) */
+DECLARE_STATIC_KEY_FALSE(nvmx_lat_enabled);
 
 struct nvmx_pci_ctrl;
 
@@ -166,6 +168,49 @@ struct nvmx_pci_ctrl {
 static inline struct nvmx_pci_ctrl *to_pci_ctrl(struct nvmx_ctrl *ctrl)
 {
 	return container_of(ctrl, struct nvmx_pci_ctrl, ctrl);
+}
+
+/*
+ * The controller's memory page: a constant where the host's page is 4 KiB,
+ * as nvmx_ctrl_page_shift() can then choose nothing else.
+ */
+static __always_inline u32 nvmx_ctrl_page(struct nvmx_pci_ctrl *pctrl)
+{
+	return PAGE_SHIFT == 12 ? SZ_4K : 1U << pctrl->page_shift;
+}
+
+/*
+ * One segment that spans at most two controller pages: PRP1 and PRP2 come
+ * straight from the mapped bio_vec, with no scatterlist and no list.
+ */
+static __always_inline blk_status_t
+nvmx_map_simple(struct nvmx_pci_ctrl *pctrl, struct request *rq,
+		struct bio_vec *bv)
+{
+	struct nvmx_pci_request *preq = nvmx_pci_req(rq);
+	u32 page = nvmx_ctrl_page(pctrl);
+	dma_addr_t dma;
+	u32 first;
+
+	dma = dma_map_bvec(&pctrl->pdev->dev, bv, rq_dma_dir(rq), 0);
+	if (unlikely(dma_mapping_error(&pctrl->pdev->dev, dma)))
+		return BLK_STS_RESOURCE;
+	first = page - (dma & (page - 1));
+	preq->first_dma = dma;
+	preq->first_len = bv->bv_len;
+	preq->req.cmd.common.dptr.prp1 = cpu_to_le64(dma);
+	preq->req.cmd.common.dptr.prp2 = bv->bv_len > first ?
+					 cpu_to_le64(dma + first) : 0;
+	return BLK_STS_OK;
+}
+
+/* Whether a segment at @bv spans at most two controller pages. */
+static __always_inline bool nvmx_prp_simple_fits(struct nvmx_pci_ctrl *pctrl,
+						 const struct bio_vec *bv)
+{
+	u32 page = nvmx_ctrl_page(pctrl);
+
+	return (bv->bv_offset & (page - 1)) + bv->bv_len <= 2 * page;
 }
 
 /* ctrl.c: registers, enable, disable and shutdown, the reset's PCIe part */

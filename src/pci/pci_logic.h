@@ -98,13 +98,18 @@ static inline bool nvmx_event_crossed(u16 event, u16 new, u16 old)
  * @sgls: Identify Controller SGLS; bits 1:0 nonzero when SGLs are supported
  * @threshold: sgl_threshold, 0 for never
  * @bytes: the transfer's length
+ * @nsegs: its segments, at least 1
  *
  * PRPs cost one entry per page; an SGL costs one descriptor per segment
- * and a list as soon as there are two, so SGLs pay off on large transfers.
+ * and a list as soon as there are two, so SGLs pay off on large segments:
+ * the average segment must reach @threshold.  A transfer of page-sized
+ * segments takes PRPs however long it is, as with the in-tree driver.
  */
-static inline bool nvmx_use_sgl(u32 sgls, u32 threshold, u32 bytes)
+static inline bool nvmx_use_sgl(u32 sgls, u32 threshold, u32 bytes,
+				u32 nsegs)
 {
-	return (sgls & 3) && threshold && bytes >= threshold;
+	return (sgls & 3) && threshold &&
+	       (bytes + nsegs - 1) / nsegs >= threshold;
 }
 
 /**

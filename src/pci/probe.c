@@ -19,16 +19,48 @@ module_param_cb(poll_queues, &nvmx_range_ops, &nvmx_poll_queues, 0444);
 MODULE_PARM_DESC(poll_queues,
 		 "I/O queue pairs without interrupts, for polled I/O (0-256, default 0)");
 
-/* SGLs for transfers of at least this many bytes; 0 means PRPs only. */
+/* SGLs when a transfer's average segment has this many bytes; 0: PRPs only */
 struct nvmx_uint_param nvmx_sgl_threshold = { SZ_32K, 0, UINT_MAX };
 module_param_cb(sgl_threshold, &nvmx_range_ops, &nvmx_sgl_threshold, 0644);
 MODULE_PARM_DESC(sgl_threshold,
-		 "use SGLs for transfers of at least this many bytes when the controller supports them, 0 for PRPs only (default 32768)");
+		 "use SGLs for transfers whose average segment has at least this many bytes, when the controller supports them; 0 for PRPs only (default 32768)");
 
 bool nvmx_use_dbbuf = true;
 module_param_named(use_dbbuf, nvmx_use_dbbuf, bool, 0444);
 MODULE_PARM_DESC(use_dbbuf,
 		 "use shadow doorbells when the controller offers them (default on)");
+
+/*
+ * The per-queue latency histogram (debugfs q<N>/latency) costs two clock
+ * reads per I/O; it is kept only while this is on, and a static key keeps
+ * its code off the fast path meanwhile.
+ */
+DEFINE_STATIC_KEY_FALSE(nvmx_lat_enabled);
+static bool nvmx_lat_param;
+
+static int nvmx_lat_param_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+
+	if (kstrtobool(val, &on)) {
+		pr_err("nvmx: %s=%s is invalid: expected 0 or 1\n", kp->name, val);
+		return -EINVAL;
+	}
+	if (on)
+		static_branch_enable(&nvmx_lat_enabled);
+	else
+		static_branch_disable(&nvmx_lat_enabled);
+	nvmx_lat_param = on;
+	return 0;
+}
+
+static const struct kernel_param_ops nvmx_lat_param_ops = {
+	.set = nvmx_lat_param_set,
+	.get = param_get_bool,
+};
+module_param_cb(latency_histogram, &nvmx_lat_param_ops, &nvmx_lat_param, 0644);
+MODULE_PARM_DESC(latency_histogram,
+		 "keep each queue's submit-to-completion histogram in debugfs (default off: two clock reads per I/O)");
 
 /* unbinds dead controllers; separate, as removal flushes nvmx_wq's work */
 static struct workqueue_struct *nvmx_remove_wq;

@@ -110,8 +110,14 @@ void nvmx_init_queue(struct nvmx_queue *nq)
 
 /* ---- submission: steps 1 and 2 ---- */
 
+/*
+ * The fast path's functions below are __always_inline: each is one frame
+ * in queue_rq, queue_rqs, the interrupt handler or poll, as the
+ * instruction counts of make cost want (docs/cost.md).
+ */
+
 /* Step 1: copy the command into the next SQ slot.  Context: sq_lock held. */
-static void nvmx_sq_write(struct nvmx_queue *nq, const struct nvme_command *cmd)
+static __always_inline void nvmx_sq_write(struct nvmx_queue *nq, const struct nvme_command *cmd)
 {
 	u64 inflight;
 
@@ -128,7 +134,7 @@ static void nvmx_sq_write(struct nvmx_queue *nq, const struct nvme_command *cmd)
  * Publish a new index in the shadow doorbell, if the queue has one.
  * Return: whether the doorbell register must still be written.
  */
-static bool nvmx_dbbuf_update(u16 value, __le32 *db, __le32 *ei)
+static __always_inline bool nvmx_dbbuf_update(u16 value, __le32 *db, __le32 *ei)
 {
 	u16 old;
 
@@ -144,16 +150,19 @@ static bool nvmx_dbbuf_update(u16 value, __le32 *db, __le32 *ei)
 }
 
 /* Step 2: publish new entries through the SQ tail doorbell.  Context: sq_lock held. */
-static void nvmx_sq_ring(struct nvmx_queue *nq)
+static __always_inline void nvmx_sq_ring(struct nvmx_queue *nq)
 {
 	bool mmio;
 
 	if (nq->sq_tail == nq->last_sq_tail)
 		return;
 	mmio = nvmx_dbbuf_update(nq->sq_tail, nq->dbbuf_sq_db, nq->dbbuf_sq_ei);
-	trace_nvmx_sq_doorbell(nq, nq->sq_tail,
-			       nvmx_ring_used(nq->last_sq_tail, nq->sq_tail,
-					      nq->depth), mmio);
+	/* the batch size only when the event is on */
+	if (trace_nvmx_sq_doorbell_enabled())
+		trace_nvmx_sq_doorbell(nq, nq->sq_tail,
+				       nvmx_ring_used(nq->last_sq_tail,
+						      nq->sq_tail, nq->depth),
+				       mmio);
 	if (mmio) {
 		/* writel orders the SQ entry stores before the doorbell */
 		writel(nq->sq_tail, nq->sq_db);
@@ -189,10 +198,30 @@ static void nvmx_commit_rqs(struct blk_mq_hw_ctx *hctx)
 /* ---- blk-mq ---- */
 
 /*
+ * Map a request's data.  The fast path is inline: one segment within two
+ * controller pages and below the SGL threshold gets PRP1 and PRP2 from its
+ * bio_vec; nvmx_map_data() takes everything else.
+ */
+static __always_inline blk_status_t nvmx_map_rq(struct nvmx_pci_ctrl *pctrl,
+						struct request *rq)
+{
+	if (blk_rq_nr_phys_segments(rq) == 1) {
+		struct bio_vec bv = req_bvec(rq);
+
+		/* an SGL candidate?  (sgl_threshold 0, never, wraps around) */
+		if (bv.bv_len <= READ_ONCE(nvmx_sgl_threshold.val) - 1 &&
+		    nvmx_prp_simple_fits(pctrl, &bv))
+			return nvmx_map_simple(pctrl, rq, &bv);
+	}
+	return nvmx_map_data(pctrl, rq);
+}
+
+/*
  * Everything but the SQ write: build the command, map the data, start the
  * request.  On failure nothing is left mapped or allocated.
  */
-static blk_status_t nvmx_prep_rq(struct nvmx_queue *nq, struct request *rq)
+static __always_inline blk_status_t nvmx_prep_rq(struct nvmx_queue *nq,
+						 struct request *rq)
 {
 	struct nvmx_ctrl *ctrl = nq->ctrl;
 	struct nvmx_pci_request *preq = nvmx_pci_req(rq);
@@ -218,12 +247,18 @@ static blk_status_t nvmx_prep_rq(struct nvmx_queue *nq, struct request *rq)
 	preq->first_len = 0;
 	preq->nr_prp_lists = 0;
 	preq->sgl = false;
-	ret = nvmx_setup_cmd(rq);
-	if (ret)
-		return ret;
+	/* reads and writes build their command inline, the rest in the core */
+	if (likely(req_op(rq) == REQ_OP_READ || req_op(rq) == REQ_OP_WRITE)) {
+		if (unlikely(!nvmx_setup_rw(rq->q->queuedata, rq, &req->cmd)))
+			return BLK_STS_IOERR;
+	} else {
+		ret = nvmx_setup_cmd(rq);
+		if (ret)
+			return ret;
+	}
 	if (blk_rq_nr_phys_segments(rq)) {
-		ret = nvmx_map_data(to_pci_ctrl(ctrl), rq);
-		if (ret) {
+		ret = nvmx_map_rq(to_pci_ctrl(ctrl), rq);
+		if (unlikely(ret)) {
 			nvmx_cleanup_cmd(rq);
 			return ret;
 		}
@@ -231,7 +266,8 @@ static blk_status_t nvmx_prep_rq(struct nvmx_queue *nq, struct request *rq)
 	req->gen = nvmx_gen_next(req->gen);
 	req->cmd.common.command_id = nvmx_cid_make(rq->tag, req->gen);
 	/* local_clock(): the CPU's counter, no clocksource read per I/O */
-	req->submit_ns = local_clock();
+	req->submit_ns = static_branch_unlikely(&nvmx_lat_enabled) ?
+			 local_clock() : 0;
 	blk_mq_start_request(rq);
 	return BLK_STS_OK;
 }
@@ -355,10 +391,10 @@ static inline struct blk_mq_tags *nvmx_queue_tags(struct nvmx_queue *nq)
 }
 
 /* Step 7: consume one completion entry. */
-static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
+static __always_inline void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 			    struct nvme_completion *cqe)
 {
-	u16 cid = cqe->command_id;
+	u16 cid = cqe->command_id, tag;
 	struct nvmx_request *req;
 	struct blk_mq_tags *tags;
 	struct request *rq;
@@ -369,7 +405,9 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 		return;
 	}
 	tags = nvmx_queue_tags(nq);
-	rq = tags ? blk_mq_tag_to_rq(tags, nvmx_cid_tag(cid)) : NULL;
+	/* blk_mq_tag_to_rq() without the call */
+	tag = nvmx_cid_tag(cid);
+	rq = tags && tag < tags->nr_tags ? tags->rqs[tag] : NULL;
 	if (unlikely(!rq || nvmx_req(rq)->gen != nvmx_cid_gen(cid) ||
 		     blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)) {
 		nq->bad_cqes++;
@@ -386,7 +424,9 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
 	    nvmx_fault_cqe(nq->ctrl, rq))
 		return;
 	nq->completed++;
-	nq->lat_hist[nvmx_lat_bucket(local_clock() - req->submit_ns)]++;
+	/* a request sent while the histogram was off has no stamp */
+	if (static_branch_unlikely(&nvmx_lat_enabled) && req->submit_ns)
+		nq->lat_hist[nvmx_lat_bucket(local_clock() - req->submit_ns)]++;
 	if (unlikely(req->status))
 		nq->errors++;
 	if (!blk_mq_add_to_batch(rq, iob, req->status != 0,
@@ -404,13 +444,13 @@ static void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
  * writes it every time.
  * Context: the caller owns the CQ side.
  */
-static bool nvmx_cq_hold_full(struct nvmx_queue *nq)
+static __always_inline bool nvmx_cq_hold_full(struct nvmx_queue *nq)
 {
 	return nvmx_ring_used(nq->cq_reported, nq->cq_head, nq->cq_depth) >=
 	       nq->cq_hold;
 }
 
-static void nvmx_cq_ring(struct nvmx_queue *nq, int found)
+static __always_inline void nvmx_cq_ring(struct nvmx_queue *nq, int found)
 {
 	bool mmio;
 
@@ -438,7 +478,8 @@ static void nvmx_cq_ring(struct nvmx_queue *nq, int found)
  * once for the batch (earlier when a long batch reaches cq_hold).
  * Context: the caller owns the CQ side.
  */
-static int nvmx_process_cq(struct nvmx_queue *nq, struct io_comp_batch *iob)
+static __always_inline int nvmx_process_cq(struct nvmx_queue *nq,
+					   struct io_comp_batch *iob)
 {
 	int found = 0, since = 0;
 
@@ -469,8 +510,9 @@ static irqreturn_t nvmx_irq(int irq, void *data)
 	if (!nvmx_process_cq(nq, &iob))
 		return IRQ_NONE;
 	nq->irqs++;
+	/* what nvmx_handle_cqe() batched, all with nvmx_complete_batch() */
 	if (!nvmx_iob_empty(&iob))
-		iob.complete(&iob);
+		nvmx_complete_batch(&iob);
 	return IRQ_HANDLED;
 }
 

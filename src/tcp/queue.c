@@ -845,7 +845,6 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 	nvmx_tcp_build_cmd(queue, treq, in_capsule ? treq->data_len : 0);
 	trace_nvmx_tcp_cmd(queue, &treq->req.cmd, treq->data_len,
 			   in_capsule ? treq->data_len : 0);
-	treq->req.submit_ns = local_clock();
 	blk_mq_start_request(rq);
 	llist_add(&treq->lnode, &queue->send_list);
 	if (bd->last)

@@ -356,14 +356,21 @@ static void test_cq_hold(void)
 static void test_use_sgl(void)
 {
 	/* SGLS bits 1:0: 0 none, 1 any alignment, 2 dword aligned */
-	EXPECT_EQ(nvmx_use_sgl(0, 32768, 1 << 20), 0);
-	EXPECT_EQ(nvmx_use_sgl(0x30000, 32768, 1 << 20), 0);
-	EXPECT_EQ(nvmx_use_sgl(1, 32768, 1 << 20), 1);
-	EXPECT_EQ(nvmx_use_sgl(2, 32768, 32768), 1);
-	EXPECT_EQ(nvmx_use_sgl(1, 32768, 32767), 0);
+	EXPECT_EQ(nvmx_use_sgl(0, 32768, 1 << 20, 1), 0);
+	EXPECT_EQ(nvmx_use_sgl(0x30000, 32768, 1 << 20, 1), 0);
+	EXPECT_EQ(nvmx_use_sgl(1, 32768, 1 << 20, 1), 1);
+	EXPECT_EQ(nvmx_use_sgl(2, 32768, 32768, 1), 1);
+	EXPECT_EQ(nvmx_use_sgl(1, 32768, 32767, 1), 0);
+	/* the average segment counts: 32 pages of 4 KiB take PRPs */
+	EXPECT_EQ(nvmx_use_sgl(1, 32768, 128 << 10, 32), 0);
+	EXPECT_EQ(nvmx_use_sgl(1, 32768, 128 << 10, 4), 1);
+	/* rounded up: 65537 bytes in 2 segments average 32769 */
+	EXPECT_EQ(nvmx_use_sgl(1, 32769, 65537, 2), 1);
+	EXPECT_EQ(nvmx_use_sgl(1, 32770, 65537, 2), 0);
 	/* threshold 0: PRPs only; 1: every transfer */
-	EXPECT_EQ(nvmx_use_sgl(1, 0, 1 << 20), 0);
-	EXPECT_EQ(nvmx_use_sgl(1, 1, 512), 1);
+	EXPECT_EQ(nvmx_use_sgl(1, 0, 1 << 20, 1), 0);
+	EXPECT_EQ(nvmx_use_sgl(1, 1, 512, 1), 1);
+	EXPECT_EQ(nvmx_use_sgl(1, 1, 128 << 10, 32), 1);
 }
 
 static void test_ns_probe_limit(void)

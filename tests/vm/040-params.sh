@@ -12,12 +12,13 @@ guest() {
 	local bad
 
 	for bad in io_timeout=0 admin_timeout=3601 admin_timeout=abc max_retries=-1 max_retries=256 \
-		poll_queues=257 sgl_threshold=-1 io_queue_depth=1 nr_io_queues=65536; do
+		poll_queues=257 sgl_threshold=-1 io_queue_depth=1 nr_io_queues=65536 \
+		latency_histogram=maybe; do
 		dmesg -C
 		if insmod "$(nvmx_ko)" "$bad" 2>/dev/null; then
 			fail "insmod accepted $bad"
 		fi
-		dmesg | grep -q "nvmx: ${bad%%=*}=.* is invalid: expected an integer from" ||
+		dmesg | grep -q "nvmx: ${bad%%=*}=.* is invalid: expected \(an integer from\|0 or 1\)" ||
 			fail "no log line for $bad"
 		[ ! -e /sys/module/nvmx ] || fail "module left loaded after $bad"
 		[ ! -e /sys/class/nvmx ] || fail "/sys/class/nvmx left after $bad"
@@ -33,6 +34,15 @@ guest() {
 		fail "sgl_threshold accepted -5"
 	fi
 	expect_eq "$(cat /sys/module/nvmx/parameters/sgl_threshold)" 4096 "sgl_threshold after a bad write"
+	# so may latency_histogram, off by default
+	expect_eq "$(cat /sys/module/nvmx/parameters/latency_histogram)" N latency_histogram
+	echo 1 >/sys/module/nvmx/parameters/latency_histogram
+	expect_eq "$(cat /sys/module/nvmx/parameters/latency_histogram)" Y "latency_histogram after 1"
+	if echo 2 >/sys/module/nvmx/parameters/latency_histogram 2>/dev/null; then
+		fail "latency_histogram accepted 2"
+	fi
+	expect_eq "$(cat /sys/module/nvmx/parameters/latency_histogram)" Y "latency_histogram after a bad write"
+	echo 0 >/sys/module/nvmx/parameters/latency_histogram
 	unload_driver
 }
 

@@ -2,7 +2,8 @@
 # The command pipeline is visible: a known read shows up in every event
 # with the right fields and in order; after a quiet run each queue's
 # counters add up (submitted = completed, doorbells <= commands, histogram
-# total = completed); the register dump shows a ready controller; the
+# total = completed with latency_histogram=1, and it stands still while
+# the parameter is off); the register dump shows a ready controller; the
 # pipeline tool renders the trace as text and SVG (those on nvmx only).
 # The seed's path, as make run shows it (tools/pwrite-stack), on both
 # drivers: an O_DIRECT pwrite on ext4 leaves a stack, recorded by the
@@ -25,6 +26,11 @@ line_of() {
 }
 
 T=/sys/kernel/tracing
+
+# hist_total DIR: completions in all latency histograms of a controller
+hist_total() {
+	awk '$1 != "ge_ns" { s += $3 } END { print s + 0 }' "$1"/q*/latency
+}
 
 # the nvmx trace events of a read, the counters, the pipeline tool
 pipeline_events() {
@@ -79,6 +85,19 @@ pipeline_events() {
 			fail "q$q: stats and queues disagree"
 		echo "q$q: $sub submitted, $comp completed, $sqdb/$cqdb doorbells, histogram $c"
 	done
+
+	# latency_histogram off: completions go on, the histogram keeps what
+	# it had (its clock reads are off the fast path)
+	h=$(hist_total $d)
+	echo 0 >/sys/module/nvmx/parameters/latency_histogram
+	dd if="$dev" of=/dev/null bs=4k count=64 iflag=direct status=none
+	[ "$(hist_total $d)" = "$h" ] || fail "latency histogram grew from $h to $(hist_total $d) while off"
+	[ "$(awk '$1 == "completed" { s += $2 } END { print s }' $d/q*/stats)" -ge $((h + 64)) ] ||
+		fail "fewer completions than the 64 reads with the histogram off"
+	echo 1 >/sys/module/nvmx/parameters/latency_histogram
+	dd if="$dev" of=/dev/null bs=4k count=64 iflag=direct status=none
+	[ "$(hist_total $d)" -ge $((h + 64)) ] || fail "latency histogram did not resume"
+	echo "latency_histogram: off kept $h, on again counted the next 64 reads"
 
 	"$LAB_REPO/tools/nvmx-pipeline" /tmp/trace.txt --show 2 --svg "$LAB_OUT/pipeline.svg" >/tmp/pipe.txt ||
 		fail "nvmx-pipeline failed"
@@ -164,7 +183,11 @@ pwrite_stacks() {
 guest() {
 	local dev
 
-	load_driver
+	if [ "$DRIVER" = nvmx ]; then
+		load_driver latency_histogram=1
+	else
+		load_driver
+	fi
 	dev=$(ns_dev nvmx-trace 1)
 	mountpoint -q $T || mount -t tracefs nodev $T
 	if [ "$DRIVER" = nvmx ]; then
