@@ -202,6 +202,10 @@ static int nvmx_map_user_meta(struct nvmx_ctrl *ctrl, struct request *rq,
 	struct device *dev = ctrl->dma_dev;
 	u64 need = nvmx_user_meta_need(c, ns), max;
 
+	meta->buf = NULL;
+	/* the usual case, first: no metadata, none needed */
+	if ((!ubuf || !len) && !need)
+		return 0;
 	/*
 	 * at most what the largest transfer has, on a namespace with some,
 	 * through a transport that maps it
@@ -209,10 +213,7 @@ static int nvmx_map_user_meta(struct nvmx_ctrl *ctrl, struct request *rq,
 	max = dev && ns && !ns->ext ?
 	      ((u64)ctrl->max_hw_sectors << SECTOR_SHIFT >> ns->lba_shift) *
 	      ns->ms : 0;
-	meta->buf = NULL;
 	if (!ubuf || !len) {
-		if (!need)
-			return 0;
 		len = 0;
 		goto refuse;
 	}

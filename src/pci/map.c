@@ -23,20 +23,12 @@ static void nvmx_free_prp_lists(struct nvmx_pci_ctrl *pctrl,
 	}
 }
 
-void nvmx_unmap_data(struct nvmx_pci_ctrl *pctrl, struct request *rq)
+/* The scatterlist case of nvmx_unmap_data(): lists, mapping, table. */
+void nvmx_unmap_sg(struct nvmx_pci_ctrl *pctrl, struct request *rq)
 {
 	struct nvmx_pci_request *preq = nvmx_pci_req(rq);
 	struct device *dmadev = &pctrl->pdev->dev;
 
-	if (preq->first_len) {
-		dma_unmap_page(dmadev, preq->first_dma, preq->first_len,
-			       rq_dma_dir(rq));
-		preq->first_len = 0;
-		nvmx_cleanup_cmd(rq);
-		return;
-	}
-	if (!preq->nents)
-		return;
 	nvmx_free_prp_lists(pctrl, preq);
 	dma_unmap_sg(dmadev, preq->sg, preq->nents, rq_dma_dir(rq));
 	if (preq->sg != preq->inline_sg)

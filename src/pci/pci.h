@@ -240,12 +240,32 @@ int nvmx_delete_queue(struct nvmx_pci_ctrl *pctrl, u8 opcode, u16 qid);
 
 /* map.c: PRP and SGL mapping, DMA pools */
 blk_status_t nvmx_map_data(struct nvmx_pci_ctrl *pctrl, struct request *rq);
-void nvmx_unmap_data(struct nvmx_pci_ctrl *pctrl, struct request *rq);
+void nvmx_unmap_sg(struct nvmx_pci_ctrl *pctrl, struct request *rq);
 int nvmx_setup_dma_pools(struct nvmx_pci_ctrl *pctrl);
 void nvmx_release_dma_pools(struct nvmx_pci_ctrl *pctrl);
 
 /* debugfs.c: the queues file and q<N>/ */
 void nvmx_pci_debugfs_add_ctrl(struct nvmx_pci_ctrl *pctrl);
 void nvmx_pci_debugfs_add_queue(struct nvmx_queue *nq);
+
+/*
+ * Undo the mapping and free what the command allocated.  Inline for the
+ * single mapping of the fast path; the scatterlist case is in map.c.
+ */
+static __always_inline void nvmx_unmap_data(struct nvmx_pci_ctrl *pctrl,
+					    struct request *rq)
+{
+	struct nvmx_pci_request *preq = nvmx_pci_req(rq);
+
+	if (preq->first_len) {
+		dma_unmap_page(&pctrl->pdev->dev, preq->first_dma,
+			       preq->first_len, rq_dma_dir(rq));
+		preq->first_len = 0;
+	} else if (preq->nents) {
+		nvmx_unmap_sg(pctrl, rq);
+	}
+	if (unlikely(rq->rq_flags & RQF_SPECIAL_PAYLOAD))
+		nvmx_cleanup_cmd(rq);
+}
 
 #endif /* NVMX_PCI_H */
