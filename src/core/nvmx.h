@@ -158,8 +158,8 @@ struct nvmx_ns {
 	u16 ms;
 	bool block_io;	/* the block layer can use this format */
 	/*
-	 * Block I/O must start and end on a logical block: sectors - 1 of
-	 * one block, or all ones without block I/O (nvmx_setup_rw())
+	 * Block I/O must start and end on a logical block: the block's
+	 * sectors minus 1, or all ones without block I/O (nvmx_setup_rw())
 	 */
 	u32 fmt_mask;
 	bool deac;
@@ -530,7 +530,7 @@ static __always_inline bool nvmx_setup_rw(struct nvmx_ns *ns,
 	if (unlikely(ns->pi_type))
 		control |= nvmx_setup_pi(ns, cmd, true);
 	/* Number of Logical Blocks, 0's based, and Control */
-	cmd->common.cdw12 = cpu_to_le32(((sectors >> (ns->lba_shift - SECTOR_SHIFT)) - 1) |
+	cmd->common.cdw12 = cpu_to_le32((u16)((sectors >> (ns->lba_shift - SECTOR_SHIFT)) - 1) |
 					(u32)control << 16);
 	return true;
 }

@@ -44,7 +44,6 @@ u16 nvmx_setup_pi(struct nvmx_ns *ns, struct nvme_command *cmd, bool check)
 	}
 	return control;
 }
-
 EXPORT_SYMBOL_NS_GPL(nvmx_setup_pi, NVMX);
 
 /**
@@ -53,9 +52,12 @@ EXPORT_SYMBOL_NS_GPL(nvmx_setup_pi, NVMX);
  * @pos: the request's first sector
  * @sectors: its length
  *
- * See nvmx_setup_rw().  Return: false, for the caller to return.
+ * See nvmx_setup_rw().  A format the block layer cannot use at all fails
+ * every request: it would move metadata from nowhere.
+ * Return: false, for the caller to return.
  */
-bool nvmx_format_misfit(struct nvmx_ns *ns, sector_t pos, unsigned int sectors)
+bool __cold nvmx_format_misfit(struct nvmx_ns *ns, sector_t pos,
+			       unsigned int sectors)
 {
 	pr_warn_ratelimited("%s: a request of %u sectors at sector %llu does not fit the new format; failed\n",
 			    ns->disk->disk_name, sectors, (u64)pos);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nvmx PCIe transport: a request's data for the controller.  PRPs (one or
- * two pages straight from the bio_vec, else lists), SGLs for large
- * transfers when the controller has them, the DMA pools of the lists.
+ * two pages straight from the bio_vec, else lists), SGLs for transfers of
+ * large segments when the controller has them, the DMA pools of the lists.
+ * The fast path's single mapping is inline (pci.h, queue.c).
  */
 #include <linux/mempool.h>
 

@@ -40,9 +40,10 @@ static bool nvmx_lat_param;
 
 static int nvmx_lat_param_set(const char *val, const struct kernel_param *kp)
 {
-	bool on;
+	bool on = true;
 
-	if (kstrtobool(val, &on)) {
+	/* a bare "latency_histogram" means on, as for other bools */
+	if (val && kstrtobool(val, &on)) {
 		pr_err("nvmx: %s=%s is invalid: expected 0 or 1\n", kp->name, val);
 		return -EINVAL;
 	}
@@ -55,6 +56,7 @@ static int nvmx_lat_param_set(const char *val, const struct kernel_param *kp)
 }
 
 static const struct kernel_param_ops nvmx_lat_param_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
 	.set = nvmx_lat_param_set,
 	.get = param_get_bool,
 };

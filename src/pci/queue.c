@@ -391,8 +391,9 @@ static inline struct blk_mq_tags *nvmx_queue_tags(struct nvmx_queue *nq)
 }
 
 /* Step 7: consume one completion entry. */
-static __always_inline void nvmx_handle_cqe(struct nvmx_queue *nq, struct io_comp_batch *iob,
-			    struct nvme_completion *cqe)
+static __always_inline void nvmx_handle_cqe(struct nvmx_queue *nq,
+					    struct io_comp_batch *iob,
+					    struct nvme_completion *cqe)
 {
 	u16 cid = cqe->command_id, tag;
 	struct nvmx_request *req;

@@ -5,8 +5,9 @@
 # each pattern once; depth and direct/buffered rotate so that every value
 # of each is covered with every pattern.  The data mapping rotates too:
 # sgl_threshold 0 (PRPs only), 1 (SGLs for everything) and the default
-# (SGLs from 32 KiB) each meet every block size; for nvmx its count of
-# SGL commands shows which one was used.
+# (SGLs when the average segment has 32 KiB; fio's page-sized segments take
+# PRPs) each meet every block size; for nvmx its count of SGL commands
+# shows which one was used.
 . tests/lib.sh
 
 host() {

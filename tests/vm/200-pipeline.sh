@@ -34,7 +34,7 @@ hist_total() {
 
 # the nvmx trace events of a read, the counters, the pipeline tool
 pipeline_events() {
-	local dev=$1 d c q n w l qid cid prev
+	local dev=$1 d c h q n w l qid cid prev
 
 	d=/sys/kernel/debug/nvmx/nvmx0
 	echo 0 >$T/tracing_on
@@ -88,8 +88,8 @@ pipeline_events() {
 
 	# latency_histogram off: completions go on, the histogram keeps what
 	# it had (its clock reads are off the fast path)
-	h=$(hist_total $d)
 	echo 0 >/sys/module/nvmx/parameters/latency_histogram
+	h=$(hist_total $d)
 	dd if="$dev" of=/dev/null bs=4k count=64 iflag=direct status=none
 	[ "$(hist_total $d)" = "$h" ] || fail "latency histogram grew from $h to $(hist_total $d) while off"
 	[ "$(awk '$1 == "completed" { s += $2 } END { print s }' $d/q*/stats)" -ge $((h + 64)) ] ||
