@@ -118,6 +118,13 @@ static int nvmx_pci_map(struct nvmx_pci_ctrl *pctrl)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto disable_device;
+	/*
+	 * PRPs and SGL descriptors describe segments of any length, and the
+	 * queues merge physically contiguous pages without limit: the DMA
+	 * layer must not hold them to PCI's default 64 KiB (DMA API debugging
+	 * warns, an IOMMU or bounce buffer would split to that size).
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	ret = pci_request_mem_regions(pdev, "nvmx");
 	if (ret)
 		goto disable_device;
