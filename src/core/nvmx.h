@@ -484,6 +484,21 @@ static __always_inline void nvmx_start_rq(struct request *rq)
 	}
 }
 
+/*
+ * Whether block I/O at @pos of @sectors starts and ends on a logical block
+ * of a format the block layer can use; a misfit is logged.  A request that
+ * waited for a Format NVM's frozen queue was split and checked against the
+ * old format: it must not go out under the new one, where its block count
+ * would mean something else.
+ */
+static __always_inline bool nvmx_fits_format(struct nvmx_ns *ns, sector_t pos,
+					     unsigned int sectors)
+{
+	if (likely(!(((u32)pos | sectors) & ns->fmt_mask)))
+		return true;
+	return nvmx_format_misfit(ns, pos, sectors);
+}
+
 /**
  * nvmx_setup_rw() - build the Read or Write of a block request
  * @ns: the request's namespace
@@ -491,11 +506,8 @@ static __always_inline void nvmx_start_rq(struct request *rq)
  * @cmd: the command to fill
  *
  * Every field but the data pointer, which the transport fills as it maps
- * the data (nvmx_setup_cmd() zeroes the whole command first).  Inline: it
- * is the fast path's command build.  A request that waited for a Format
- * NVM's frozen queue was split and checked against the old format: it
- * must not go out under the new one, where its block count would mean
- * something else.
+ * the data (nvmx_setup_cmd() zeroes it first).  Inline: it is the fast
+ * path's command build.
  *
  * Return: false when the request does not fit the format (logged).
  */
@@ -507,8 +519,8 @@ static __always_inline bool nvmx_setup_rw(struct nvmx_ns *ns,
 	unsigned int sectors = blk_rq_sectors(rq);
 	u16 control = 0;
 
-	if (unlikely(((u32)pos | sectors) & ns->fmt_mask))
-		return nvmx_format_misfit(ns, pos, sectors);
+	if (unlikely(!nvmx_fits_format(ns, pos, sectors)))
+		return false;
 	if (unlikely(rq->cmd_flags & (REQ_FUA | REQ_FAILFAST_DEV | REQ_RAHEAD))) {
 		if (rq->cmd_flags & REQ_FUA)
 			control |= NVME_RW_FUA;

@@ -52,7 +52,7 @@ EXPORT_SYMBOL_NS_GPL(nvmx_setup_pi, NVMX);
  * @pos: the request's first sector
  * @sectors: its length
  *
- * See nvmx_setup_rw().  A format the block layer cannot use at all fails
+ * See nvmx_fits_format().  A format the block layer cannot use at all fails
  * every request: it would move metadata from nowhere.
  * Return: false, for the caller to return.
  */
@@ -64,14 +64,6 @@ bool __cold nvmx_format_misfit(struct nvmx_ns *ns, sector_t pos,
 	return false;
 }
 EXPORT_SYMBOL_NS_GPL(nvmx_format_misfit, NVMX);
-
-static bool nvmx_fits_format(struct nvmx_ns *ns, sector_t pos,
-			     unsigned int sectors)
-{
-	if (likely(!(((u32)pos | sectors) & ns->fmt_mask)))
-		return true;
-	return nvmx_format_misfit(ns, pos, sectors);
-}
 
 /*
  * Dataset Management, deallocate: one range per bio of the request, in a
@@ -163,7 +155,8 @@ blk_status_t nvmx_setup_cmd(struct request *rq)
 		return BLK_STS_OK;
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
-		memset(cmd, 0, sizeof(*cmd));
+		/* nvmx_setup_rw() writes every other field */
+		memset(&cmd->common.dptr, 0, sizeof(cmd->common.dptr));
 		return nvmx_setup_rw(ns, rq, cmd) ? BLK_STS_OK : BLK_STS_IOERR;
 	case REQ_OP_FLUSH:
 		memset(cmd, 0, sizeof(*cmd));
