@@ -9,6 +9,34 @@
 #include "nvmx.h"
 
 /**
+ * nvmx_alloc_user_rq() - a request for a command the caller writes
+ * @q: the admin queue or a namespace's queue
+ * @write: the command moves data to the controller (nvme_is_write())
+ * @opf: request flags besides the direction (REQ_NOWAIT, ...)
+ * @blk_flags: allocation flags (BLK_MQ_REQ_NOWAIT, ...)
+ *
+ * The caller writes every byte of nvmx_req(rq)->cmd before it maps or
+ * sends the request; its id is set on submission.  Such commands are not
+ * retried, like nvmx_alloc_cmd_rq()'s.  Return: the request or an ERR_PTR.
+ */
+struct request *nvmx_alloc_user_rq(struct request_queue *q, bool write,
+				   blk_opf_t opf, blk_mq_req_flags_t blk_flags)
+{
+	struct nvmx_request *req;
+	struct request *rq;
+
+	rq = blk_mq_alloc_request(q, (write ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN) |
+				  opf, blk_flags);
+	if (IS_ERR(rq))
+		return rq;
+	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
+	req = nvmx_req(rq);
+	req->status = 0;
+	req->result.u64 = 0;
+	return rq;
+}
+
+/**
  * nvmx_alloc_cmd_rq() - a request that carries a ready-made command
  * @q: the admin queue or a namespace's queue
  * @cmd: the command, copied into the request; its id is set on submission
@@ -22,18 +50,11 @@ struct request *nvmx_alloc_cmd_rq(struct request_queue *q,
 				  struct nvme_command *cmd, blk_opf_t opf,
 				  blk_mq_req_flags_t blk_flags)
 {
-	struct nvmx_request *req;
 	struct request *rq;
 
-	rq = blk_mq_alloc_request(q, (nvme_is_write(cmd) ? REQ_OP_DRV_OUT :
-				      REQ_OP_DRV_IN) | opf, blk_flags);
-	if (IS_ERR(rq))
-		return rq;
-	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
-	req = nvmx_req(rq);
-	req->cmd = *cmd;
-	req->status = 0;
-	req->result.u64 = 0;
+	rq = nvmx_alloc_user_rq(q, nvme_is_write(cmd), opf, blk_flags);
+	if (!IS_ERR(rq))
+		nvmx_req(rq)->cmd = *cmd;
 	return rq;
 }
 EXPORT_SYMBOL_NS_GPL(nvmx_alloc_cmd_rq, NVMX);

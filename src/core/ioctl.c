@@ -186,24 +186,17 @@ struct nvmx_user_meta {
 	bool to_host;
 };
 
-/*
- * Copy the user's metadata (it is one contiguous buffer for the
- * controller, whatever its alignment) and point the command at the copy.
- * Metadata is taken, as by the in-tree driver, only when both address and
- * length are given; a command that moves metadata must have enough.
- * Return: 0 with @meta->buf NULL when there is none, 0 with it mapped, or
- * a negative errno with nothing mapped.
- */
-static int nvmx_map_user_meta(struct nvmx_ctrl *ctrl, struct request *rq,
-			      struct nvmx_ns *ns, u64 ubuf, u32 len,
-			      struct nvmx_user_meta *meta)
+/* nvmx_map_user_meta() past its usual case; @meta->buf is NULL */
+static noinline int nvmx_map_user_meta_slow(struct nvmx_ctrl *ctrl,
+					    struct request *rq,
+					    struct nvmx_ns *ns, u64 ubuf,
+					    u32 len,
+					    struct nvmx_user_meta *meta)
 {
 	struct nvme_command *c = &nvmx_req(rq)->cmd;
 	struct device *dev = ctrl->dma_dev;
 	u64 need = nvmx_user_meta_need(c, ns), max;
 
-	meta->buf = NULL;
-	/* the usual case, first: no metadata, none needed */
 	if ((!ubuf || !len) && !need)
 		return 0;
 	/*
@@ -252,6 +245,27 @@ refuse:
 				     current->comm, c->common.opcode,
 				     ns ? "the namespace" : "an admin command");
 	return -EINVAL;
+}
+
+/*
+ * Copy the user's metadata (it is one contiguous buffer for the
+ * controller, whatever its alignment) and point the command at the copy.
+ * Metadata is taken, as by the in-tree driver, only when both address and
+ * length are given; a command that moves metadata must have enough.
+ * Return: 0 with @meta->buf NULL when there is none, 0 with it mapped, or
+ * a negative errno with nothing mapped.
+ */
+static __always_inline int nvmx_map_user_meta(struct nvmx_ctrl *ctrl,
+					      struct request *rq,
+					      struct nvmx_ns *ns, u64 ubuf,
+					      u32 len,
+					      struct nvmx_user_meta *meta)
+{
+	meta->buf = NULL;
+	/* the usual case inline: none given, none a command could need */
+	if ((!ubuf || !len) && (!ns || !ns->ms || ns->ext))
+		return 0;
+	return nvmx_map_user_meta_slow(ctrl, rq, ns, ubuf, len, meta);
 }
 
 /*
@@ -353,20 +367,20 @@ static void nvmx_fill_user_cmd(struct nvme_command *c, const u8 opcode,
 }
 
 /*
- * Checks shared by the 32- and 64-bit passthrough commands.  On a
+ * Checks shared by the 32- and 64-bit passthrough commands and io_uring.  On a
  * namespace device the command's nsid must be that namespace's.
  */
 static int nvmx_check_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
-			       const struct nvme_passthru_cmd64 *u)
+			       u8 flags, u32 nsid)
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EACCES;
-	if (u->flags)
+	if (flags)
 		return -EINVAL;
-	if (ns && u->nsid != ns->nsid) {
+	if (ns && nsid != ns->nsid) {
 		dev_err_ratelimited(&ctrl->device,
 				    "%s: nsid %u in the command is not the namespace's (%u)\n",
-				    current->comm, u->nsid, ns->nsid);
+				    current->comm, nsid, ns->nsid);
 		return -EINVAL;
 	}
 	return 0;
@@ -378,16 +392,15 @@ static int nvmx_check_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
  * they return; io_uring, which completes in the submitter's task work,
  * does not take them.
  */
-static bool nvmx_user_cmd_follow_up(const struct nvme_command *c)
+static bool nvmx_user_cmd_follow_up(u8 opcode, u32 cdw10)
 {
-	switch (c->common.opcode) {
+	switch (opcode) {
 	case nvme_admin_format_nvm:
 	case nvme_admin_ns_mgmt:
 	case nvme_admin_ns_attach:
 		return true;
 	case nvme_admin_set_features:
-		return (le32_to_cpu(c->common.cdw10) & 0xff) ==
-		       NVME_FEAT_VOLATILE_WC;
+		return (cdw10 & 0xff) == NVME_FEAT_VOLATILE_WC;
 	default:
 		return false;
 	}
@@ -436,7 +449,7 @@ static int nvmx_run_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	struct nvme_command c;
 	int ret;
 
-	ret = nvmx_check_user_cmd(ctrl, ns, u);
+	ret = nvmx_check_user_cmd(ctrl, ns, u->flags, u->nsid);
 	if (ret)
 		return ret;
 	nvmx_fill_user_cmd(&c, u->opcode, u);
@@ -710,6 +723,47 @@ static enum rq_end_io_ret nvmx_uring_end_io(struct request *rq,
 	return RQ_END_IO_FREE;
 }
 
+/*
+ * nvme_is_write() before the command is built: a Fabrics command's
+ * direction is its fctype's bit 0, and fctype is the low byte of the nsid
+ * field.
+ */
+static bool nvmx_user_cmd_is_write(u8 opcode, u32 nsid)
+{
+	if (opcode == nvme_fabrics_command)
+		return nsid & 1;
+	return opcode & 1;
+}
+
+/*
+ * Build an io_uring passthrough command in place, every field of it: the
+ * ones a passthrough command may set, each read once from the SQE (or
+ * passed in, already read and checked), zero for the rest; the data
+ * pointer is the mapping's, the command id the submission's.
+ */
+static void nvmx_uring_fill_cmd(struct nvme_command *c,
+				const struct nvme_uring_cmd *ucmd, u8 opcode,
+				u32 nsid, u32 cdw10)
+{
+	BUILD_BUG_ON(offsetofend(struct nvme_common_command, cdw15) !=
+		     sizeof(struct nvme_command));
+	c->common.opcode = opcode;
+	c->common.flags = 0;
+	c->common.command_id = 0;
+	c->common.nsid = cpu_to_le32(nsid);
+	c->common.cdw2[0] = cpu_to_le32(READ_ONCE(ucmd->cdw2));
+	c->common.cdw2[1] = cpu_to_le32(READ_ONCE(ucmd->cdw3));
+	c->common.metadata = 0;
+	c->common.dptr.prp1 = 0;
+	c->common.dptr.prp2 = 0;
+	c->common.cdw10 = cpu_to_le32(cdw10);
+	c->common.cdw11 = cpu_to_le32(READ_ONCE(ucmd->cdw11));
+	c->common.cdw12 = cpu_to_le32(READ_ONCE(ucmd->cdw12));
+	c->common.cdw13 = cpu_to_le32(READ_ONCE(ucmd->cdw13));
+	c->common.cdw14 = cpu_to_le32(READ_ONCE(ucmd->cdw14));
+	c->common.cdw15 = cpu_to_le32(READ_ONCE(ucmd->cdw15));
+}
+
 static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 			  struct io_uring_cmd *ioucmd, unsigned int issue_flags,
 			  bool vec)
@@ -718,10 +772,11 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	struct nvmx_uring_pdu *pdu = nvmx_uring_pdu(ioucmd);
 	struct nvmx_user_meta meta;
 	blk_mq_req_flags_t blk_flags = 0;
-	struct nvme_passthru_cmd64 u = { };
-	struct nvme_command c;
+	u32 nsid, cdw10, data_len, meta_len, timeout_ms;
+	u64 addr, meta_addr;
 	struct request *rq;
 	blk_opf_t opf = 0;
+	u8 opcode, flags;
 	bool poll;
 	int ret;
 
@@ -733,52 +788,50 @@ static int nvmx_uring_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 	if ((issue_flags & IO_URING_F_IOPOLL) && !ns)
 		return -EOPNOTSUPP;
 
-	/* the SQE is shared with user space: read each field once */
-	u.opcode = READ_ONCE(ucmd->opcode);
-	u.flags = READ_ONCE(ucmd->flags);
-	u.nsid = READ_ONCE(ucmd->nsid);
-	u.cdw2 = READ_ONCE(ucmd->cdw2);
-	u.cdw3 = READ_ONCE(ucmd->cdw3);
-	u.metadata = READ_ONCE(ucmd->metadata);
-	u.addr = READ_ONCE(ucmd->addr);
-	u.metadata_len = READ_ONCE(ucmd->metadata_len);
-	u.data_len = READ_ONCE(ucmd->data_len);
-	u.cdw10 = READ_ONCE(ucmd->cdw10);
-	u.cdw11 = READ_ONCE(ucmd->cdw11);
-	u.cdw12 = READ_ONCE(ucmd->cdw12);
-	u.cdw13 = READ_ONCE(ucmd->cdw13);
-	u.cdw14 = READ_ONCE(ucmd->cdw14);
-	u.cdw15 = READ_ONCE(ucmd->cdw15);
-	u.timeout_ms = READ_ONCE(ucmd->timeout_ms);
-	ret = nvmx_check_user_cmd(ctrl, ns, &u);
+	/*
+	 * The SQE is shared with user space: each field is read once, the
+	 * checked ones and the buffers' and timeout into locals, the other
+	 * command dwords straight into the request's command
+	 * (nvmx_uring_fill_cmd()).
+	 */
+	opcode = READ_ONCE(ucmd->opcode);
+	flags = READ_ONCE(ucmd->flags);
+	nsid = READ_ONCE(ucmd->nsid);
+	cdw10 = READ_ONCE(ucmd->cdw10);
+	ret = nvmx_check_user_cmd(ctrl, ns, flags, nsid);
 	if (ret)
 		return ret;
-	nvmx_fill_user_cmd(&c, u.opcode, &u);
-	if (!ns && nvmx_user_cmd_follow_up(&c)) {
+	if (!ns && nvmx_user_cmd_follow_up(opcode, cdw10)) {
 		dev_err_ratelimited(&ctrl->device,
 				    "%s: admin opcode 0x%02x changes namespaces or the write cache; use the ioctl, not io_uring\n",
-				    current->comm, u.opcode);
+				    current->comm, opcode);
 		return -EOPNOTSUPP;
 	}
+	addr = READ_ONCE(ucmd->addr);
+	data_len = READ_ONCE(ucmd->data_len);
+	meta_addr = READ_ONCE(ucmd->metadata);
+	meta_len = READ_ONCE(ucmd->metadata_len);
+	timeout_ms = READ_ONCE(ucmd->timeout_ms);
 
 	if (issue_flags & IO_URING_F_NONBLOCK) {
 		opf = REQ_NOWAIT;
 		blk_flags = BLK_MQ_REQ_NOWAIT;
 	}
-	poll = (issue_flags & IO_URING_F_IOPOLL) && u.addr && u.data_len;
+	poll = (issue_flags & IO_URING_F_IOPOLL) && addr && data_len;
 	if (poll)
 		opf |= REQ_POLLED;
-	rq = nvmx_alloc_cmd_rq(ns ? ns->disk->queue : ctrl->admin_q, &c, opf,
-			       blk_flags);
+	rq = nvmx_alloc_user_rq(ns ? ns->disk->queue : ctrl->admin_q,
+				nvmx_user_cmd_is_write(opcode, nsid), opf,
+				blk_flags);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
-	if (u.timeout_ms)
-		rq->timeout = msecs_to_jiffies(u.timeout_ms);
-	ret = nvmx_map_user_data(rq, ioucmd, u.addr, u.data_len, vec);
+	nvmx_uring_fill_cmd(&nvmx_req(rq)->cmd, ucmd, opcode, nsid, cdw10);
+	if (timeout_ms)
+		rq->timeout = msecs_to_jiffies(timeout_ms);
+	ret = nvmx_map_user_data(rq, ioucmd, addr, data_len, vec);
 	if (ret)
 		goto free_rq;
-	ret = nvmx_map_user_meta(ctrl, rq, ns, u.metadata, u.metadata_len,
-				 &meta);
+	ret = nvmx_map_user_meta(ctrl, rq, ns, meta_addr, meta_len, &meta);
 	if (ret)
 		goto unmap_data;
 	pdu->meta = NULL;

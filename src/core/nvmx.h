@@ -554,6 +554,8 @@ int nvmx_submit_sync(struct request_queue *q, struct nvme_command *cmd,
 struct request *nvmx_alloc_cmd_rq(struct request_queue *q,
 				  struct nvme_command *cmd, blk_opf_t opf,
 				  blk_mq_req_flags_t blk_flags);
+struct request *nvmx_alloc_user_rq(struct request_queue *q, bool write,
+				   blk_opf_t opf, blk_mq_req_flags_t blk_flags);
 int nvmx_get_log_page(struct nvmx_ctrl *ctrl, u8 lid, void *buf, u32 len);
 int nvmx_identify_ctrl(struct nvmx_ctrl *ctrl);
 void nvmx_identify_ctrl_nvm(struct nvmx_ctrl *ctrl);
