@@ -754,8 +754,7 @@ static void nvmx_uring_fill_cmd(struct nvme_command *c,
 	c->common.cdw2[0] = cpu_to_le32(READ_ONCE(ucmd->cdw2));
 	c->common.cdw2[1] = cpu_to_le32(READ_ONCE(ucmd->cdw3));
 	c->common.metadata = 0;
-	c->common.dptr.prp1 = 0;
-	c->common.dptr.prp2 = 0;
+	memset(&c->common.dptr, 0, sizeof(c->common.dptr));
 	c->common.cdw10 = cpu_to_le32(cdw10);
 	c->common.cdw11 = cpu_to_le32(READ_ONCE(ucmd->cdw11));
 	c->common.cdw12 = cpu_to_le32(READ_ONCE(ucmd->cdw12));
