@@ -25,7 +25,8 @@ marks=$LAB_OUT/marks
 
 # name|device|fio options; device: ns (the block device of the late
 # controller), poll (of the prompt one), generic (the generic char device
-# of the late one)
+# of the late one), tcp (of the controller connected over NVMe/TCP to
+# Linux's target in this guest, nvmet-tcp on loopback with a ramdisk)
 POINTS=(
 	"qd1-randread|ns|--ioengine=io_uring --rw=randread --bs=4k --iodepth=1"
 	"qd1-randwrite|ns|--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=1"
@@ -33,6 +34,8 @@ POINTS=(
 	"qd32-randread-batched|ns|--ioengine=io_uring --rw=randread --bs=4k --iodepth=32 --iodepth_batch_submit=32 --iodepth_batch_complete_min=32"
 	"seq-128k-read|ns|--ioengine=io_uring --rw=read --bs=128k --iodepth=1"
 	"uring-cmd-randread|generic|--ioengine=io_uring_cmd --cmd_type=nvme --rw=randread --bs=4k --iodepth=1"
+	"tcp-qd1-randread|tcp|--ioengine=io_uring --rw=randread --bs=4k --iodepth=1"
+	"tcp-qd1-randwrite|tcp|--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=1"
 )
 if [ -n "$ONLY" ]; then
 	keep_matching POINTS "$ONLY"
@@ -67,6 +70,24 @@ for d in nvme nvmx; do
 	done
 done
 echo "cost: in-tree ${CTRL[nvme-late]} and ${CTRL[nvme-poll]}, nvmx ${CTRL[nvmx-late]} and ${CTRL[nvmx-poll]}"
+
+# NVMe/TCP, when a point asks for it: one target, both hosts connected
+# to it (nvme-tcp, nvmx-tcp), each with its own controller.  Nothing is
+# emulated on this path, so there is no device to wait for.
+if [[ "${POINTS[*]}" == *"|tcp|"* ]]; then
+	. tests/lib-tcp.sh
+	tcp_target 1024
+	modprobe nvme-tcp
+	tcp_insmod "$(dirname "$NVMX_KO")/nvmx-tcp.ko"
+	for d in nvme nvmx; do
+		ans=$(DRIVER=$d tcp_connect nr_io_queues=1) || fail "$d-tcp: connect refused"
+		c=$(CLASS=$d tcp_ctrl_of "$ans")
+		wait_for "[ -b /dev/${c}n1 ]" 60
+		echo none >/sys/block/"${c}n1"/queue/scheduler
+		CTRL[$d-tcp]=$c
+	done
+	echo "cost: TCP: in-tree ${CTRL[nvme-tcp]}, nvmx ${CTRL[nvmx-tcp]}"
+fi
 grep ' [tT] ' /proc/kallsyms >"$LAB_OUT/kallsyms"
 
 seq=0
@@ -80,12 +101,13 @@ mark() {
 
 # measure POINT DRIVER ROUND
 measure() {
-	local name=${1%%|*} rest=${1#*|} kind opts d=$2 r=$3 dev ios
+	local name=${1%%|*} rest=${1#*|} kind opts d=$2 r=$3 dev ios size=8G
 
 	kind=${rest%%|*} opts=${rest#*|}
 	case $kind in
 	ns) dev=/dev/${CTRL[$d-late]}n1 opts+=" --direct=1" ;;
 	poll) dev=/dev/${CTRL[$d-poll]}n1 opts+=" --direct=1" ;;
+	tcp) dev=/dev/${CTRL[$d-tcp]}n1 opts+=" --direct=1" size=1G ;;
 	generic)	# the first namespace's generic char device
 		if [ "$d" = nvme ]; then
 			dev=/dev/ng${CTRL[$d-late]#nvme}n1
@@ -97,7 +119,7 @@ measure() {
 	# device cost (the N window would hold it alone) is spent
 	# shellcheck disable=SC2086
 	taskset -c 0 fio --name="$name-warm" --filename="$dev" $opts \
-		--cpus_allowed=$CPU --number_ios=$((N / 4)) --size=8G \
+		--cpus_allowed=$CPU --number_ios=$((N / 4)) --size=$size \
 		--norandommap --randrepeat=1 --disk_util=0 \
 		--output="$LAB_OUT/$name.$d.$r.warm.log" >/dev/null
 	mark "start $name $d $r"
@@ -105,7 +127,7 @@ measure() {
 		# fio's own threads on CPU 0, its job alone on CPU 1
 		# shellcheck disable=SC2086
 		taskset -c 0 fio --name="$name" --filename="$dev" $opts \
-			--cpus_allowed=$CPU --number_ios="$ios" --size=8G \
+			--cpus_allowed=$CPU --number_ios="$ios" --size=$size \
 			--norandommap --randrepeat=1 --disk_util=0 \
 			--output-format=json --output="$LAB_OUT/$name.$d.$r.$ios.json" >/dev/null
 		mark "ios $name $d $r $ios"

@@ -32,11 +32,13 @@ mark=$(awk '$3 == "__x64_sys_sethostname" { print "0x" $1; exit }' "$kallsyms")
 # otherwise race the emulated device, and whether fio sleeps, with all
 # the scheduler's work that brings, would change from I/O to I/O), and
 # one without the delay for the polled point, which spins while it waits.
+# The TCP points need no device (hardened_usercopy=off: tests/lib-tcp.sh).
 ctrl="max_ioqpairs=8,msix_qsize=9"
 late=null,size=16G,latency=${COST_LATENCY_NS:-2000000}
 rm -f "$out/run/counts"
 LAB_TCG_THREAD=single scripts/lab.sh --out "$out/run" --timeout "${COST_TIMEOUT:-3600}" \
-	--smp 2 --mem 2048 --append "isolcpus=1 nohz_full=1 rcu_nocbs=1 irqaffinity=0" \
+	--smp 2 --mem 2048 \
+	--append "isolcpus=1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 hardened_usercopy=off" \
 	--nvme "serial=cost-nvme,$ctrl" --ns "$late" \
 	--nvme "serial=cost-nvmx,$ctrl" --ns "$late" \
 	--nvme "serial=cost-nvme-poll,$ctrl" --ns null,size=16G \
