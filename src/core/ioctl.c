@@ -367,8 +367,8 @@ static void nvmx_fill_user_cmd(struct nvme_command *c, const u8 opcode,
 }
 
 /*
- * Checks shared by the 32- and 64-bit passthrough commands and io_uring.  On a
- * namespace device the command's nsid must be that namespace's.
+ * Checks shared by the 32- and 64-bit passthrough commands and io_uring.
+ * On a namespace device the command's nsid must be that namespace's.
  */
 static int nvmx_check_user_cmd(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns,
 			       u8 flags, u32 nsid)
