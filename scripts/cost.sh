@@ -32,7 +32,8 @@ mark=$(awk '$3 == "__x64_sys_sethostname" { print "0x" $1; exit }' "$kallsyms")
 # otherwise race the emulated device, and whether fio sleeps, with all
 # the scheduler's work that brings, would change from I/O to I/O), and
 # one without the delay for the polled point, which spins while it waits.
-# The TCP points need no device (hardened_usercopy=off: tests/lib-tcp.sh).
+# The TCP points need no device; hardened_usercopy=off is for their
+# target, as in the TCP tests (tests/lib-tcp.sh).
 ctrl="max_ioqpairs=8,msix_qsize=9"
 late=null,size=16G,latency=${COST_LATENCY_NS:-2000000}
 rm -f "$out/run/counts"
