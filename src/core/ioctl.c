@@ -73,13 +73,19 @@ static u32 nvmx_user_meta_per_block(struct nvmx_ns *ns, u32 cdw12)
 	return ns->ms;
 }
 
+/* A namespace whose metadata travels in a buffer of its own. */
+static bool nvmx_ns_sep_meta(const struct nvmx_ns *ns)
+{
+	return ns && ns->ms && !ns->ext;
+}
+
 /* The separate metadata a command moves: only reads, writes, compares. */
 static u64 nvmx_user_meta_need(const struct nvme_command *c,
 			       struct nvmx_ns *ns)
 {
 	u32 cdw12 = le32_to_cpu(c->common.cdw12);
 
-	if (!ns || !ns->ms || ns->ext)
+	if (!nvmx_ns_sep_meta(ns))
 		return 0;
 	switch (c->common.opcode) {
 	case nvme_cmd_read:
@@ -203,7 +209,7 @@ static noinline int nvmx_map_user_meta_slow(struct nvmx_ctrl *ctrl,
 	 * at most what the largest transfer has, on a namespace with some,
 	 * through a transport that maps it
 	 */
-	max = dev && ns && !ns->ext ?
+	max = dev && nvmx_ns_sep_meta(ns) ?
 	      ((u64)ctrl->max_hw_sectors << SECTOR_SHIFT >> ns->lba_shift) *
 	      ns->ms : 0;
 	if (!ubuf || !len) {
@@ -263,7 +269,7 @@ static __always_inline int nvmx_map_user_meta(struct nvmx_ctrl *ctrl,
 {
 	meta->buf = NULL;
 	/* the usual case inline: none given, none a command could need */
-	if ((!ubuf || !len) && (!ns || !ns->ms || ns->ext))
+	if ((!ubuf || !len) && !nvmx_ns_sep_meta(ns))
 		return 0;
 	return nvmx_map_user_meta_slow(ctrl, rq, ns, ubuf, len, meta);
 }
