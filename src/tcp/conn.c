@@ -345,9 +345,7 @@ int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid)
 	INIT_LIST_HEAD(&queue->send_queue);
 	init_llist_head(&queue->send_list);
 	queue->rx_error = 0;
-	queue->rx_state = NVMX_TCP_RX_PDU;
-	queue->rx_off = 0;
-	queue->rx_need = NVMX_TCP_CH_LEN;
+	nvmx_tcp_rx_next_pdu(queue);
 	clear_bit(NVMX_TCP_Q_CLOSED, &queue->flags);
 	mutex_lock(&queue->stop_lock);
 	set_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags);

@@ -58,16 +58,22 @@ static void nvmx_tcp_init_iter(struct nvmx_tcp_request *treq,
 	treq->iter.iov_offset = offset;
 }
 
-/* Past the end of the current bio: on to the next, if any. */
+/* The current bio is done (its iterator empty): on to the next, if any. */
+static void nvmx_tcp_next_bio(struct nvmx_tcp_request *treq, unsigned int dir)
+{
+	if (treq->curr_bio && treq->curr_bio->bi_next) {
+		treq->curr_bio = treq->curr_bio->bi_next;
+		nvmx_tcp_init_iter(treq, dir);
+	}
+}
+
+/* @n bytes of the data are done: past the end of the bio, the next. */
 static void nvmx_tcp_advance(struct nvmx_tcp_request *treq, size_t n,
 			     unsigned int dir)
 {
 	iov_iter_advance(&treq->iter, n);
-	if (!iov_iter_count(&treq->iter) && treq->curr_bio &&
-	    treq->curr_bio->bi_next) {
-		treq->curr_bio = treq->curr_bio->bi_next;
-		nvmx_tcp_init_iter(treq, dir);
-	}
+	if (!iov_iter_count(&treq->iter))
+		nvmx_tcp_next_bio(treq, dir);
 }
 
 /* The next piece of the data: within one page, at most @max bytes. */
@@ -325,7 +331,7 @@ static int nvmx_tcp_send(struct nvmx_tcp_queue *queue)
 /* ---- receiving ---- */
 
 /* The request a command id names, if it is one of ours in flight. */
-static struct request *nvmx_tcp_find_rq(struct nvmx_tcp_queue *queue, u16 cid)
+static __always_inline struct request *nvmx_tcp_find_rq(struct nvmx_tcp_queue *queue, u16 cid)
 {
 	struct blk_mq_tags *tags = READ_ONCE(queue->tags);
 	struct request *rq;
@@ -463,14 +469,6 @@ static int nvmx_tcp_handle_c2h(struct nvmx_tcp_queue *queue,
 	return 0;
 }
 
-static void nvmx_tcp_rx_next_pdu(struct nvmx_tcp_queue *queue)
-{
-	queue->rx_state = NVMX_TCP_RX_PDU;
-	queue->rx_off = 0;
-	queue->rx_need = NVMX_TCP_CH_LEN;
-	queue->rx_rq = NULL;
-}
-
 /* A whole PDU header (and its digest) is in: check it, act on it. */
 static int nvmx_tcp_rx_header(struct nvmx_tcp_queue *queue,
 			      const struct nvmx_tcp_ch *ch)
@@ -511,7 +509,14 @@ static int nvmx_tcp_rx_header(struct nvmx_tcp_queue *queue,
 	return ret;
 }
 
-/* Header bytes: the common header, then the rest the type says. */
+/*
+ * Header bytes.  Every header a controller sends once the connection is
+ * up is NVMX_TCP_MIN_HLEN bytes or more, so that many are taken at once
+ * (the common header and the rest of a CapsuleResp, R2T or C2HData in one
+ * copy); the common header is checked as soon as its 8 bytes are in, and
+ * then says how many are left (a header digest).  A header that fails the
+ * check is refused before anything past its common header is used.
+ */
 static int nvmx_tcp_rx_pdu(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
 			   unsigned int *offset, size_t *len)
 {
@@ -526,20 +531,22 @@ static int nvmx_tcp_rx_pdu(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
 	queue->rx_off += n;
 	*offset += n;
 	*len -= n;
-	if (queue->rx_off < queue->rx_need)
+	if (queue->rx_off < NVMX_TCP_CH_LEN)
 		return 0;
 
 	nvmx_tcp_ch_decode(queue->rx_pdu, &ch);
-	if (queue->rx_need == NVMX_TCP_CH_LEN) {
+	if (!queue->rx_ch_ok) {
 		why = nvmx_tcp_check_ch(&ch, &queue->rp);
 		if (why)
 			return nvmx_tcp_refuse(queue, why);
+		/* hlen >= NVMX_TCP_MIN_HLEN: nothing past the header was taken */
 		queue->rx_need = ch.hlen;
 		if (ch.flags & NVMX_TCP_F_HDGST)
 			queue->rx_need += NVMX_TCP_DIGEST_LEN;
-		if (queue->rx_need > NVMX_TCP_CH_LEN)
-			return 0;
+		queue->rx_ch_ok = true;
 	}
+	if (queue->rx_off < queue->rx_need)
+		return 0;
 	return nvmx_tcp_rx_header(queue, &ch);
 }
 
@@ -547,7 +554,7 @@ static int nvmx_tcp_rx_pdu(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
  * A C2HData PDU's data is in (and its digest checked).  With SUCCESS the
  * controller sends no CapsuleResp: the command completed without error.
  */
-static int nvmx_tcp_rx_data_done(struct nvmx_tcp_queue *queue)
+static __always_inline int nvmx_tcp_rx_data_done(struct nvmx_tcp_queue *queue)
 {
 	struct request *rq = queue->rx_rq;
 
@@ -566,13 +573,36 @@ static int nvmx_tcp_rx_data_done(struct nvmx_tcp_queue *queue)
 	return 0;
 }
 
+/*
+ * Add @n bytes of @skb from @offset to the data digest being received
+ * (its own function: the bounce buffer's zeroing and the stack protector
+ * stay off the path that has no digests).
+ */
+static noinline int nvmx_tcp_rx_ddgst_update(struct nvmx_tcp_queue *queue,
+					     struct sk_buff *skb,
+					     unsigned int offset, size_t n)
+{
+	u8 buf[128];
+	size_t done, k;
+	int ret;
+
+	for (done = 0; done < n; done += k) {
+		k = min_t(size_t, n - done, sizeof(buf));
+		ret = skb_copy_bits(skb, offset + done, buf, k);
+		if (ret)
+			return ret;
+		queue->rx_ddgst = crc32c(queue->rx_ddgst, buf, k);
+	}
+	return 0;
+}
+
 /* C2HData payload, into the request's pages; the digest over it. */
-static int nvmx_tcp_rx_data(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
-			    unsigned int *offset, size_t *len)
+static __always_inline int nvmx_tcp_rx_data(struct nvmx_tcp_queue *queue,
+					    struct sk_buff *skb,
+					    unsigned int *offset, size_t *len)
 {
 	struct nvmx_tcp_request *treq = nvmx_tcp_req(queue->rx_rq);
 	size_t n = min_t(size_t, *len, queue->rx_left);
-	u8 buf[128];
 	int ret;
 
 	n = min_t(size_t, n, iov_iter_count(&treq->iter));
@@ -580,21 +610,16 @@ static int nvmx_tcp_rx_data(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
 	if (WARN_ON_ONCE(!n))
 		return nvmx_tcp_refuse(queue, NVMX_TCP_BAD_DATA);
 	if (queue->rp.ddgst) {
-		size_t done, k;
-
-		for (done = 0; done < n; done += k) {
-			k = min_t(size_t, n - done, sizeof(buf));
-			ret = skb_copy_bits(skb, *offset + done, buf, k);
-			if (ret)
-				return ret;
-			queue->rx_ddgst = crc32c(queue->rx_ddgst, buf, k);
-		}
+		ret = nvmx_tcp_rx_ddgst_update(queue, skb, *offset, n);
+		if (ret)
+			return ret;
 	}
 	ret = skb_copy_datagram_iter(skb, *offset, &treq->iter, n);
 	if (ret)
 		return ret;
 	/* the copy advanced the iterator: on to the next bio if this one is full */
-	nvmx_tcp_advance(treq, 0, ITER_DEST);
+	if (!iov_iter_count(&treq->iter))
+		nvmx_tcp_next_bio(treq, ITER_DEST);
 	*offset += n;
 	*len -= n;
 	queue->rx_left -= n;
@@ -736,7 +761,13 @@ void nvmx_tcp_io_work(struct work_struct *work)
 		progress = false;
 		if (!test_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags))
 			return;
-		if (mutex_trylock(&queue->send_mutex)) {
+		/*
+		 * Nothing to send: no pass.  A request queue_rq adds after
+		 * this look queues the work again, which then sees it.
+		 */
+		if ((!llist_empty(&queue->send_list) ||
+		     !list_empty(&queue->send_queue)) &&
+		    mutex_trylock(&queue->send_mutex)) {
 			ret = nvmx_tcp_send(queue);
 			mutex_unlock(&queue->send_mutex);
 			if (ret < 0) {

@@ -115,7 +115,9 @@ enum nvmx_tcp_rx_state {
  * @rx_state: receive state
  * @rx_pdu: the PDU header being received, and its digest
  * @rx_off: bytes of it received
- * @rx_need: bytes of it to receive (known once the common header is in)
+ * @rx_need: bytes of it to receive: NVMX_TCP_MIN_HLEN until the common
+ *	header is checked, then its header length and digest
+ * @rx_ch_ok: the common header is in and has passed nvmx_tcp_check_ch()
  * @rx_rq: the request a C2HData PDU's data goes to
  * @rx_left: data (or termination bytes) left in the PDU
  * @rx_success: the C2HData PDU being received completes its command
@@ -156,6 +158,7 @@ struct nvmx_tcp_queue {
 	u8 rx_pdu[NVMX_TCP_MAX_HLEN + NVMX_TCP_DIGEST_LEN];
 	u32 rx_off;
 	u32 rx_need;
+	bool rx_ch_ok;
 	struct request *rx_rq;
 	u32 rx_left;
 	bool rx_success;
@@ -267,6 +270,16 @@ static inline struct nvmx_tcp_ctrl *to_tcp_ctrl(struct nvmx_ctrl *ctrl)
 static inline struct nvmx_tcp_request *nvmx_tcp_req(struct request *rq)
 {
 	return blk_mq_rq_to_pdu(rq);
+}
+
+/* Receive the next PDU: its header first. */
+static inline void nvmx_tcp_rx_next_pdu(struct nvmx_tcp_queue *queue)
+{
+	queue->rx_state = NVMX_TCP_RX_PDU;
+	queue->rx_off = 0;
+	queue->rx_need = NVMX_TCP_MIN_HLEN;
+	queue->rx_ch_ok = false;
+	queue->rx_rq = NULL;
 }
 
 /* A read or write on an I/O queue: one with a starting LBA (tracing) */

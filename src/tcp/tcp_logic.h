@@ -48,6 +48,11 @@ enum nvmx_tcp_pdu_type {
 
 /* The largest header the receive side buffers before it knows the type. */
 #define NVMX_TCP_MAX_HLEN	NVMX_TCP_IC_LEN
+/*
+ * The smallest header nvmx_tcp_check_ch() lets through: every PDU type it
+ * takes has a header this long or longer.
+ */
+#define NVMX_TCP_MIN_HLEN	24
 
 /* ICReq/ICResp DGST field */
 #define NVMX_TCP_IC_HDGST	0x01

@@ -494,6 +494,55 @@ static void test_tcp_check_ch(void)
 	EXPECT_EQ(strcmp(nvmx_tcp_bad_name(NVMX_TCP_BAD_CID), "unknown command id"), 0);
 }
 
+/* Of the PDUs with these fields, how many pass; each passed one fits. */
+static unsigned int tcp_hlen_fits(const struct nvmx_tcp_rx_params *rp,
+				  u8 type, u8 flags, u8 hlen)
+{
+	static const u32 plens[] = { 0, 8, 23, 24, 28, 32, 128, 132, 152,
+				     153, 24 + 4096, 28 + 4096 + 4, 0xffffffffu };
+	static const u8 pdos[] = { 0, 8, 24, 28, 128 };
+	u32 need = hlen + (flags & NVMX_TCP_F_HDGST ? NVMX_TCP_DIGEST_LEN : 0);
+	unsigned int i, j, passed = 0;
+	struct nvmx_tcp_ch ch;
+
+	for (i = 0; i < sizeof(pdos); i++) {
+		for (j = 0; j < sizeof(plens) / sizeof(plens[0]); j++) {
+			ch = tcp_ch(type, flags, hlen, pdos[i], plens[j]);
+			if (nvmx_tcp_check_ch(&ch, rp))
+				continue;
+			passed++;
+			EXPECT_EQ(hlen >= NVMX_TCP_MIN_HLEN, 1);
+			EXPECT_EQ(need <= NVMX_TCP_MAX_HLEN + NVMX_TCP_DIGEST_LEN, 1);
+		}
+	}
+	return passed;
+}
+
+/*
+ * The receive side takes NVMX_TCP_MIN_HLEN bytes of a header before its
+ * common header is checked, then the header length (and digest) it says,
+ * into a buffer of NVMX_TCP_MAX_HLEN + NVMX_TCP_DIGEST_LEN: whatever the
+ * check lets through must be at least the one and fit the other, or bytes
+ * of the next PDU would be taken as this one's.
+ */
+static void test_tcp_check_ch_hlen(void)
+{
+	static const struct nvmx_tcp_rx_params params[] = {
+		{ 0 },
+		{ .ic_done = true },
+		{ .hdgst = true, .ic_done = true },
+		{ .hdgst = true, .ddgst = true, .ic_done = true },
+	};
+	unsigned int n, passed = 0;
+
+	/* every parameter set, type 0-15, header length, flag combination */
+	for (n = 0; n < 4 * 16 * 256 * 16; n++)
+		passed += tcp_hlen_fits(&params[n % 4], (n / 4) % 16,
+					n / (4 * 16 * 256), (n / (4 * 16)) % 256);
+	/* ICResp, CapsuleResp, R2T, C2HData and C2HTermReq passed */
+	EXPECT_EQ(passed >= 5, 1);
+}
+
 static void test_tcp_data(void)
 {
 	struct nvmx_tcp_rx_params none = { .ic_done = true };
@@ -676,6 +725,7 @@ int main(void)
 	run("ns_probe_limit", test_ns_probe_limit);
 	run("tcp_fields", test_tcp_fields);
 	run("tcp_check_ch", test_tcp_check_ch);
+	run("tcp_check_ch_hlen", test_tcp_check_ch_hlen);
 	run("tcp_data", test_tcp_data);
 	run("tcp_icresp", test_tcp_icresp);
 	run("opts", test_opts);
