@@ -331,7 +331,8 @@ static int nvmx_tcp_send(struct nvmx_tcp_queue *queue)
 /* ---- receiving ---- */
 
 /* The request a command id names, if it is one of ours in flight. */
-static __always_inline struct request *nvmx_tcp_find_rq(struct nvmx_tcp_queue *queue, u16 cid)
+static __always_inline struct request *
+nvmx_tcp_find_rq(struct nvmx_tcp_queue *queue, u16 cid)
 {
 	struct blk_mq_tags *tags = READ_ONCE(queue->tags);
 	struct request *rq;
@@ -480,9 +481,8 @@ static int nvmx_tcp_rx_header(struct nvmx_tcp_queue *queue,
 		dev_err(&queue->ctrl->ctrl.device,
 			"qid %u: the controller ended the connection (C2HTermReq, FES 0x%x)\n",
 			queue->qid, nvmx_tcp_get16(queue->rx_pdu + 8));
-		queue->rx_left = ch->plen - ch->hlen;
-		queue->rx_state = NVMX_TCP_RX_SKIP;
-		return 0;
+		/* over now: its data (the header it refused) is of no use */
+		return -ECONNRESET;
 	}
 	if (hd && ch->type != NVMX_TCP_ICRESP) {
 		__le32 want = nvmx_tcp_digest(queue->rx_pdu, ch->hlen);
@@ -656,19 +656,6 @@ static int nvmx_tcp_rx_ddgst(struct nvmx_tcp_queue *queue, struct sk_buff *skb,
 	return nvmx_tcp_rx_data_done(queue);
 }
 
-/* A termination request's data (the header it refused): read and drop. */
-static int nvmx_tcp_rx_skip(struct nvmx_tcp_queue *queue, size_t *len,
-			    unsigned int *offset)
-{
-	size_t n = min_t(size_t, *len, queue->rx_left);
-
-	*offset += n;
-	*len -= n;
-	queue->rx_left -= n;
-	/* the connection is over either way */
-	return queue->rx_left ? 0 : -ECONNRESET;
-}
-
 /*
  * tcp_read_sock()'s actor: everything @skb has from @offset goes through
  * the receive state machine.  Return: bytes consumed, or a negative errno
@@ -691,9 +678,6 @@ static int nvmx_tcp_recv_skb(read_descriptor_t *desc, struct sk_buff *skb,
 			break;
 		case NVMX_TCP_RX_DDGST:
 			ret = nvmx_tcp_rx_ddgst(queue, skb, &offset, &len);
-			break;
-		case NVMX_TCP_RX_SKIP:
-			ret = nvmx_tcp_rx_skip(queue, &len, &offset);
 			break;
 		}
 	}
@@ -762,8 +746,11 @@ void nvmx_tcp_io_work(struct work_struct *work)
 		if (!test_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags))
 			return;
 		/*
-		 * Nothing to send: no pass.  A request queue_rq adds after
-		 * this look queues the work again, which then sees it.
+		 * Nothing to send: no pass.  A request added after this look
+		 * queues the work again (queue_rq for the last request of a
+		 * batch, commit_rqs for a batch cut short, send_async), and
+		 * the work then sees it; the receive side's answers to R2Ts
+		 * are progress, which brings the loop back here.
 		 */
 		if ((!llist_empty(&queue->send_list) ||
 		     !list_empty(&queue->send_queue)) &&

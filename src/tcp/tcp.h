@@ -88,7 +88,6 @@ enum nvmx_tcp_rx_state {
 	NVMX_TCP_RX_PDU,	/* a PDU header (and its digest) */
 	NVMX_TCP_RX_DATA,	/* C2HData payload, into the request */
 	NVMX_TCP_RX_DDGST,	/* the data digest after it */
-	NVMX_TCP_RX_SKIP,	/* a termination request's data */
 };
 
 /**
@@ -119,7 +118,7 @@ enum nvmx_tcp_rx_state {
  *	header is checked, then its header length and digest
  * @rx_ch_ok: the common header is in and has passed nvmx_tcp_check_ch()
  * @rx_rq: the request a C2HData PDU's data goes to
- * @rx_left: data (or termination bytes) left in the PDU
+ * @rx_left: data left in the PDU
  * @rx_success: the C2HData PDU being received completes its command
  * @rx_error: the receive side failed (a refused PDU, a copy error)
  * @rx_ddgst: data digest being computed (receiving)
@@ -275,6 +274,11 @@ static inline struct nvmx_tcp_request *nvmx_tcp_req(struct request *rq)
 /* Receive the next PDU: its header first. */
 static inline void nvmx_tcp_rx_next_pdu(struct nvmx_tcp_queue *queue)
 {
+	/* taken before the check: no accepted header is shorter */
+	BUILD_BUG_ON(NVMX_TCP_MIN_HLEN > NVMX_TCP_RSP_HLEN ||
+		     NVMX_TCP_MIN_HLEN > NVMX_TCP_R2T_HLEN ||
+		     NVMX_TCP_MIN_HLEN > NVMX_TCP_DATA_HLEN ||
+		     NVMX_TCP_MIN_HLEN > NVMX_TCP_TERM_HLEN);
 	queue->rx_state = NVMX_TCP_RX_PDU;
 	queue->rx_off = 0;
 	queue->rx_need = NVMX_TCP_MIN_HLEN;

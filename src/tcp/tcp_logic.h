@@ -46,7 +46,7 @@ enum nvmx_tcp_pdu_type {
 #define NVMX_TCP_DIGEST_LEN	4	/* CRC32C */
 #define NVMX_TCP_PFV_1_0	0x0000
 
-/* The largest header the receive side buffers before it knows the type. */
+/* The largest header a controller sends (ICResp's). */
 #define NVMX_TCP_MAX_HLEN	NVMX_TCP_IC_LEN
 /*
  * The smallest header nvmx_tcp_check_ch() lets through: every PDU type it

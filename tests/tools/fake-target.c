@@ -15,8 +15,9 @@
  * Modes: ic-type ic-pfv ic-maxdata ic-cpda ic-hlen ic-short (the ICResp);
  * rsp-type rsp-hlen rsp-plen rsp-cid rsp-early-close (a response to the
  * first Property Get); c2h-nodata (data for a command that has none);
- * c2h-off c2h-len c2h-plen c2h-success-short r2t-read term (the first
- * command with data to read, Identify); random (SEED picks the command
+ * c2h-off c2h-len c2h-plen c2h-success-short r2t-read term term-bare (the
+ * first command with data to read, Identify; term-bare: a termination
+ * request that is its header alone); random (SEED picks the command
  * and either random bytes or a valid answer with bytes flipped).
  */
 #include <arpa/inet.h>
@@ -295,6 +296,11 @@ static size_t corrupt(const uint8_t *sqe, uint8_t *out, size_t len, int reads)
 		ch(out, T_C2H_TERM, 0, 24, 0, 24 + 8);
 		put16(out + 8, 1);
 		return 24 + 8;
+	} else if (is("term-bare")) {
+		memset(out, 0, 24);
+		ch(out, T_C2H_TERM, 0, 24, 0, 24);
+		put16(out + 8, 1);
+		return 24;
 	} else if (is("random")) {
 		if (rand() % 3 == 0) {
 			n = 1 + rand() % 300;
@@ -380,7 +386,7 @@ int main(int argc, char **argv)
 		len = answer(pdu + 8, out, &reads);
 		/* the data modes wait for the first command that reads data */
 		if ((prefix("c2h-") && strcmp(mode, "c2h-nodata")) ||
-		    is("r2t-read") || is("term") ? reads :
+		    is("r2t-read") || prefix("term") ? reads :
 		    ncmd == target) {
 			len = corrupt(pdu + 8, out, len, reads);
 			send_all(out, len);

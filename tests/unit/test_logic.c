@@ -512,7 +512,8 @@ static unsigned int tcp_hlen_fits(const struct nvmx_tcp_rx_params *rp,
 				continue;
 			passed++;
 			EXPECT_EQ(hlen >= NVMX_TCP_MIN_HLEN, 1);
-			EXPECT_EQ(need <= NVMX_TCP_MAX_HLEN + NVMX_TCP_DIGEST_LEN, 1);
+			EXPECT_EQ(need <= NVMX_TCP_MAX_HLEN +
+				  NVMX_TCP_DIGEST_LEN, 1);
 		}
 	}
 	return passed;
@@ -533,14 +534,18 @@ static void test_tcp_check_ch_hlen(void)
 		{ .hdgst = true, .ic_done = true },
 		{ .hdgst = true, .ddgst = true, .ic_done = true },
 	};
-	unsigned int n, passed = 0;
+	unsigned int n, passed[16] = { 0 };
 
 	/* every parameter set, type 0-15, header length, flag combination */
 	for (n = 0; n < 4 * 16 * 256 * 16; n++)
-		passed += tcp_hlen_fits(&params[n % 4], (n / 4) % 16,
-					n / (4 * 16 * 256), (n / (4 * 16)) % 256);
-	/* ICResp, CapsuleResp, R2T, C2HData and C2HTermReq passed */
-	EXPECT_EQ(passed >= 5, 1);
+		passed[(n / 4) % 16] +=
+			tcp_hlen_fits(&params[n % 4], (n / 4) % 16,
+				      n / (4 * 16 * 256), (n / (4 * 16)) % 256);
+	/* each type a controller sends passed somewhere, no other did */
+	for (n = 0; n < 16; n++)
+		EXPECT_EQ(passed[n] > 0, n == NVMX_TCP_ICRESP || n == NVMX_TCP_RSP ||
+			  n == NVMX_TCP_R2T || n == NVMX_TCP_C2H_DATA ||
+			  n == NVMX_TCP_C2H_TERM);
 }
 
 static void test_tcp_data(void)

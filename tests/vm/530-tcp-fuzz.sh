@@ -3,9 +3,10 @@
 # answers a connect as a controller would up to a chosen point, then sends
 # a bad ICResp, a bad response to a Property Get, bad data for Identify
 # (offset or length out of range, short data marked SUCCESS, an R2T for a
-# read, a termination request), or, with 24 seeds, random bytes or a valid
-# answer with bits flipped.  Each time the connect must fail and nvmx
-# must close the connection, without a kernel report; afterwards nvmx
+# read, a termination request with data or without), or, with 24 seeds,
+# random bytes or a valid answer with bits flipped.  Each time the connect
+# must fail and nvmx must close the connection, without a kernel report
+# (after a termination request at once: no command waits for its timeout); afterwards nvmx
 # connects to the real target, verifies I/O and unloads (no reference
 # left behind).  nvmx only: what is asserted is nvmx's own PDU checks.
 . tests/lib.sh
@@ -14,7 +15,7 @@
 FAKE_PORT=4421
 MODES="ic-type ic-pfv ic-maxdata ic-cpda ic-hlen ic-short rsp-type rsp-hlen
 rsp-plen rsp-cid rsp-early-close c2h-nodata c2h-off c2h-len c2h-plen
-c2h-success-short r2t-read term"
+c2h-success-short r2t-read term term-bare"
 SEEDS=24
 
 host() {
@@ -29,11 +30,17 @@ refusals() {
 	dmesg | grep -cE "nvmx.*(refused|C2HTermReq)" || true
 }
 
+# commands nvmx gave up on
+timeouts() {
+	dmesg | grep -c "nvmx.*timed out" || true
+}
+
 # fuzz_one MODE [SEED]
 fuzz_one() {
-	local pid st=0 log=/tmp/fake-$1-${2:-0}.log before
+	local pid st=0 log=/tmp/fake-$1-${2:-0}.log before tbefore
 
 	before=$(refusals)
+	tbefore=$(timeouts)
 
 	"$LAB_OUT/fake-target" $FAKE_PORT "$@" >"$log" 2>&1 &
 	pid=$!
@@ -51,6 +58,11 @@ fuzz_one() {
 	case $1 in
 	random | rsp-early-close | ic-short) ;;	# no PDU: the connection ends
 	*) [ "$(refusals)" -gt "$before" ] || fail "$*: no check refused it" ;;
+	esac
+	# the controller ended it: the connection goes now, not at a timeout
+	case $1 in
+	term*) [ "$(timeouts)" -eq "$tbefore" ] ||
+		fail "$*: the connection stayed until a command timed out" ;;
 	esac
 }
 
