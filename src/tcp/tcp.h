@@ -274,11 +274,6 @@ static inline struct nvmx_tcp_request *nvmx_tcp_req(struct request *rq)
 /* Receive the next PDU: its header first. */
 static inline void nvmx_tcp_rx_next_pdu(struct nvmx_tcp_queue *queue)
 {
-	/* taken before the check: no accepted header is shorter */
-	BUILD_BUG_ON(NVMX_TCP_MIN_HLEN > NVMX_TCP_RSP_HLEN ||
-		     NVMX_TCP_MIN_HLEN > NVMX_TCP_R2T_HLEN ||
-		     NVMX_TCP_MIN_HLEN > NVMX_TCP_DATA_HLEN ||
-		     NVMX_TCP_MIN_HLEN > NVMX_TCP_TERM_HLEN);
 	queue->rx_state = NVMX_TCP_RX_PDU;
 	queue->rx_off = 0;
 	queue->rx_need = NVMX_TCP_MIN_HLEN;

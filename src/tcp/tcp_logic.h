@@ -49,10 +49,12 @@ enum nvmx_tcp_pdu_type {
 /* The largest header a controller sends (ICResp's). */
 #define NVMX_TCP_MAX_HLEN	NVMX_TCP_IC_LEN
 /*
- * The smallest header nvmx_tcp_check_ch() lets through: every PDU type it
- * takes has a header this long or longer.
+ * The smallest header nvmx_tcp_check_ch() lets through (CapsuleResp, R2T,
+ * C2HData and C2HTermReq are all 24 bytes, ICResp 128): the receive side
+ * takes this much before the check.  The unit test tcp_check_ch_hlen
+ * holds the check to it.
  */
-#define NVMX_TCP_MIN_HLEN	24
+#define NVMX_TCP_MIN_HLEN	NVMX_TCP_RSP_HLEN
 
 /* ICReq/ICResp DGST field */
 #define NVMX_TCP_IC_HDGST	0x01
