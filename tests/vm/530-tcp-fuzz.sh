@@ -6,9 +6,10 @@
 # read, a termination request with data or without), or, with 24 seeds,
 # random bytes or a valid answer with bits flipped.  Each time the connect
 # must fail and nvmx must close the connection, without a kernel report
-# (after a termination request at once: no command waits for its timeout); afterwards nvmx
-# connects to the real target, verifies I/O and unloads (no reference
-# left behind).  nvmx only: what is asserted is nvmx's own PDU checks.
+# (after a termination request at once: no command waits for its
+# timeout); afterwards nvmx connects to the real target, verifies I/O and
+# unloads (no reference left behind).  nvmx only: what is asserted is
+# nvmx's own PDU checks.
 . tests/lib.sh
 . tests/lib-tcp.sh
 
@@ -62,7 +63,8 @@ fuzz_one() {
 	# the controller ended it: the connection goes now, not at a timeout
 	case $1 in
 	term*) [ "$(timeouts)" -eq "$tbefore" ] ||
-		fail "$*: the connection stayed until a command timed out" ;;
+		fail "$*: the connection stayed until a command timed out:" \
+			"$(dmesg | grep "nvmx.*timed out" | tail -n 3)" ;;
 	esac
 }
 
