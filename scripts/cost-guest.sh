@@ -76,11 +76,18 @@ echo "cost: in-tree ${CTRL[nvme-late]} and ${CTRL[nvme-poll]}, nvmx ${CTRL[nvmx-
 # (with two, nvme-tcp's second fails to connect, -EXDEV, on this kernel
 # command line) and the longest keep-alive timeout, so that no keep-alive
 # runs, on CPU 0, in the other points' windows (6.1's nvme-fabrics keeps
-# its default for an I/O controller given keep_alive_tmo=0).  Nothing is emulated on this path, so
-# there is no device to wait for.
+# its default for an I/O controller given keep_alive_tmo=0).  Nothing is
+# emulated on this path, so there is no device to wait for.  The ramdisk
+# is written whole first: brd allocates and clears a page at its first
+# write, which would otherwise be counted to whichever host wrote there
+# first (the first round's in-tree write point), and a read of a page
+# never written takes another path than one of a written page.
+TCP_MB=256
 if [[ "${POINTS[*]}" == *"|tcp|"* ]]; then
 	. tests/lib-tcp.sh
-	tcp_target 1024
+	tcp_target $TCP_MB
+	dd if=/dev/zero of=/dev/ram0 bs=1M count=$TCP_MB oflag=direct status=none ||
+		fail "the target's ramdisk could not be filled"
 	modprobe nvme-tcp
 	tcp_insmod "$(dirname "$NVMX_KO")/nvmx-tcp.ko"
 	for d in nvme nvmx; do
@@ -111,7 +118,7 @@ measure() {
 	case $kind in
 	ns) dev=/dev/${CTRL[$d-late]}n1 opts+=" --direct=1" ;;
 	poll) dev=/dev/${CTRL[$d-poll]}n1 opts+=" --direct=1" ;;
-	tcp) dev=/dev/${CTRL[$d-tcp]}n1 opts+=" --direct=1" size=1G ;;
+	tcp) dev=/dev/${CTRL[$d-tcp]}n1 opts+=" --direct=1" size=${TCP_MB}M ;;
 	generic)	# the first namespace's generic char device
 		if [ "$d" = nvme ]; then
 			dev=/dev/ng${CTRL[$d-late]#nvme}n1
