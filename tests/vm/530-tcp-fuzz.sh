@@ -26,22 +26,22 @@ host() {
 	LAB_TIMEOUT=900 lab_run_tcp
 }
 
-# refusals: nvmx's log lines that name a PDU check (or the target's end)
-refusals() {
-	dmesg | grep -cE "nvmx.*(refused|C2HTermReq)" || true
-}
+# nvmx's log lines that name a PDU check (or the target's end), and those
+# of commands it gave up on
+REFUSED="nvmx.*(refused|C2HTermReq)"
+TIMED_OUT="nvmx.*timed out"
 
-# commands nvmx gave up on
-timeouts() {
-	dmesg | grep -c "nvmx.*timed out" || true
+# log_count PATTERN: kernel log lines matching the extended PATTERN
+log_count() {
+	dmesg | grep -cE "$1" || true
 }
 
 # fuzz_one MODE [SEED]
 fuzz_one() {
 	local pid st=0 log=/tmp/fake-$1-${2:-0}.log before tbefore
 
-	before=$(refusals)
-	tbefore=$(timeouts)
+	before=$(log_count "$REFUSED")
+	tbefore=$(log_count "$TIMED_OUT")
 
 	"$LAB_OUT/fake-target" $FAKE_PORT "$@" >"$log" 2>&1 &
 	pid=$!
@@ -58,13 +58,14 @@ fuzz_one() {
 	# (a random seed may be valid, or cut the connection first)
 	case $1 in
 	random | rsp-early-close | ic-short) ;;	# no PDU: the connection ends
-	*) [ "$(refusals)" -gt "$before" ] || fail "$*: no check refused it" ;;
+	*) [ "$(log_count "$REFUSED")" -gt "$before" ] ||
+		fail "$*: no check refused it" ;;
 	esac
 	# the controller ended it: the connection goes now, not at a timeout
 	case $1 in
-	term*) [ "$(timeouts)" -eq "$tbefore" ] ||
+	term*) [ "$(log_count "$TIMED_OUT")" -eq "$tbefore" ] ||
 		fail "$*: the connection stayed until a command timed out:" \
-			"$(dmesg | grep "nvmx.*timed out" | tail -n 3)" ;;
+			"$(dmesg | grep -E "$TIMED_OUT" | tail -n 3)" ;;
 	esac
 }
 
