@@ -1,104 +1,113 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Guest half of make cost (see scripts/cost.sh): the in-tree nvme driver
-# and nvmx, each on two null-co controllers (one late, one prompt: see
-# scripts/cost.sh), and fio on CPU 1 (isolated, no tick: isolcpus, nohz_full, rcu_nocbs on the kernel
-# command line).  Around every measured fio run the guest calls
-# sethostname(2), whose kernel entry is the plugin's mark: the plugin
-# writes what every vCPU executed since the last mark.  Each point runs N
-# then 2N I/Os between three marks, ROUNDS times per driver; the report
-# subtracts the first window from the second, which leaves N I/Os and
-# takes out what fio costs to start and stop.  $LAB_OUT/marks says what
-# each mark closed; $LAB_OUT/kallsyms has the kernel's and the modules'
-# text symbols.
+# Guest half of make cost (see scripts/cost.sh), in one of its two
+# boots: pci, the in-tree nvme driver and nvmx, each on two null-co
+# controllers (one late, one prompt: see scripts/cost.sh), with fio's job
+# on CPU 1 (isolated, no tick: isolcpus, nohz_full, rcu_nocbs on the
+# kernel command line); tcp, nvme-tcp and nvmx-tcp connected to Linux's
+# target in this guest (nvmet-tcp on loopback, a ramdisk behind it), with
+# fio's job and the whole I/O path on CPU 1.  Around every measured fio
+# run the guest calls sethostname(2), whose kernel entry is the plugin's
+# mark: the plugin writes what every vCPU executed since the last mark.
+# Each point runs N then 2N I/Os between three marks, ROUNDS times per
+# driver; the report subtracts the first window from the second, which
+# leaves N I/Os and takes out what fio costs to start and stop.
+# $LAB_OUT/marks says what each mark closed; $LAB_OUT/kallsyms has the
+# kernel's and the modules' text symbols.
 set -euo pipefail
 cd "$LAB_REPO"
 . tests/lib.sh
 # the build for the running kernel (KVER=... make: build/module-<release>/)
 NVMX_KO=$(nvmx_ko)
-N=${1:-4000}
-ROUNDS=${2:-2}
-ONLY=${3:-}
+BOOT=${1:?usage: cost-guest.sh pci|tcp N ROUNDS [ONLY]}
+N=${2:-4000}
+ROUNDS=${3:-2}
+ONLY=${4:-}
 CPU=1
 marks=$LAB_OUT/marks
 : >"$marks"
 
-# name|device|fio options; device: ns (the block device of the late
-# controller), poll (of the prompt one), generic (the generic char device
-# of the late one), tcp (of the controller connected over NVMe/TCP to
-# Linux's target in this guest, nvmet-tcp on loopback with a ramdisk)
-POINTS=(
-	"qd1-randread|ns|--ioengine=io_uring --rw=randread --bs=4k --iodepth=1"
-	"qd1-randwrite|ns|--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=1"
-	"qd1-polled-randread|poll|--ioengine=io_uring --hipri=1 --rw=randread --bs=4k --iodepth=1"
-	"qd32-randread-batched|ns|--ioengine=io_uring --rw=randread --bs=4k --iodepth=32 --iodepth_batch_submit=32 --iodepth_batch_complete_min=32"
-	"seq-128k-read|ns|--ioengine=io_uring --rw=read --bs=128k --iodepth=1"
-	"uring-cmd-randread|generic|--ioengine=io_uring_cmd --cmd_type=nvme --rw=randread --bs=4k --iodepth=1"
-	"tcp-qd1-randread|tcp|--ioengine=io_uring --rw=randread --bs=4k --iodepth=1"
-	"tcp-qd1-randwrite|tcp|--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=1"
-)
+# this boot's points (tools/cost/points: name|device|fio options)
+POINTS=()
+while IFS= read -r line; do
+	case $line in '#'* | '') continue ;; esac
+	kind=${line#*|} kind=${kind%%|*}
+	if [ "$kind" = tcp ]; then [ "$BOOT" = tcp ]; else [ "$BOOT" = pci ]; fi || continue
+	POINTS+=("$line")
+done <tools/cost/points
 if [ -n "$ONLY" ]; then
 	keep_matching POINTS "$ONLY"
-	[ ${#POINTS[@]} -gt 0 ] || fail "no cost point matches $ONLY"
 fi
+[ ${#POINTS[@]} -gt 0 ] || fail "no $BOOT cost point matches '$ONLY'"
 [ "$(nproc --all)" -ge 2 ] || fail "make cost needs two vCPUs"
-grep -q "nohz_full=$CPU" /proc/cmdline || fail "CPU $CPU is not nohz_full"
 
-# The in-tree driver on the first and third controllers, nvmx on the
-# second and fourth (scripts/cost.sh), all with one poll queue, no I/O
-# scheduler.
-# (no process substitution: the guest has no /dev/fd)
-mapfile -t fns <<<"$(DRIVER=nvme driver_pci_functions)"
-[ ${#fns[@]} -eq 4 ] || fail "expected 4 NVMe functions, found ${#fns[*]}"
-for i in 0 1 2 3; do
-	if [ $((i % 2)) = 0 ]; then d=nvme; else d=nvmx; fi
-	echo $d >/sys/bus/pci/devices/"${fns[$i]}"/driver_override
-done
-modprobe nvme_core multipath=N
-modprobe nvme poll_queues=1
-insmod "$NVMX_KO" poll_queues=1
 declare -A CTRL
-for d in nvme nvmx; do
-	DRIVER=$d CLASS=$d wait_for all_live 60
-	for k in late poll; do
-		s=cost-$d
-		[ $k = late ] || s+=-poll
-		c=$(CLASS=$d ctrl_by_serial "$s")
-		wait_for "[ -b /dev/${c}n1 ]" 60
-		echo none >/sys/block/"${c}n1"/queue/scheduler
-		CTRL[$d-$k]=$c
+case $BOOT in
+pci)
+	grep -q "nohz_full=$CPU" /proc/cmdline || fail "CPU $CPU is not nohz_full"
+	# The in-tree driver on the first and third controllers, nvmx on
+	# the second and fourth (scripts/cost.sh), all with one poll queue,
+	# no I/O scheduler.
+	# (no process substitution: the guest has no /dev/fd)
+	mapfile -t fns <<<"$(DRIVER=nvme driver_pci_functions)"
+	[ ${#fns[@]} -eq 4 ] || fail "expected 4 NVMe functions, found ${#fns[*]}"
+	for i in 0 1 2 3; do
+		if [ $((i % 2)) = 0 ]; then d=nvme; else d=nvmx; fi
+		echo $d >/sys/bus/pci/devices/"${fns[$i]}"/driver_override
 	done
-done
-echo "cost: in-tree ${CTRL[nvme-late]} and ${CTRL[nvme-poll]}, nvmx ${CTRL[nvmx-late]} and ${CTRL[nvmx-poll]}"
-
-# NVMe/TCP, when a point asks for it: one target, both hosts connected
-# to it (nvme-tcp, nvmx-tcp), each with its own controller, one I/O queue
-# (with two, nvme-tcp's second fails to connect, -EXDEV, on this kernel
-# command line) and the longest keep-alive timeout, so that no keep-alive
-# runs, on CPU 0, in the other points' windows (6.1's nvme-fabrics keeps
-# its default for an I/O controller given keep_alive_tmo=0).  Nothing is
-# emulated on this path, so there is no device to wait for.  The ramdisk
-# is written whole first: brd allocates and clears a page at its first
-# write, which would otherwise be counted to whichever host wrote there
-# first (the first round's in-tree write point), and a read of a page
-# never written takes another path than one of a written page.
-TCP_MB=256
-if [[ "${POINTS[*]}" == *"|tcp|"* ]]; then
+	modprobe nvme_core multipath=N
+	modprobe nvme poll_queues=1
+	insmod "$NVMX_KO" poll_queues=1
+	for d in nvme nvmx; do
+		DRIVER=$d CLASS=$d wait_for all_live 60
+		for k in late poll; do
+			s=cost-$d
+			[ $k = late ] || s+=-poll
+			c=$(CLASS=$d ctrl_by_serial "$s")
+			wait_for "[ -b /dev/${c}n1 ]" 60
+			echo none >/sys/block/"${c}n1"/queue/scheduler
+			CTRL[$d-$k]=$c
+		done
+	done
+	echo "cost: in-tree ${CTRL[nvme-late]} and ${CTRL[nvme-poll]}, nvmx ${CTRL[nvmx-late]} and ${CTRL[nvmx-poll]}"
+	;;
+tcp)
+	# CPU 1 must be in the hardware queues' masks (scripts/cost.sh)
+	! grep -Eq "isolcpus|nohz_full" /proc/cmdline ||
+		fail "the TCP points need a boot without isolcpus and nohz_full"
+	# One target, both hosts connected to it (nvme-tcp, nvmx-tcp), each
+	# with its own controller, two I/O queues (the second is CPU 1's:
+	# scripts/cost.sh) and the longest keep-alive timeout, so that no
+	# keep-alive runs in a window (6.1's nvme-fabrics keeps its default
+	# for an I/O controller given keep_alive_tmo=0).  The ramdisk is
+	# written whole first: brd allocates and clears a page at its first
+	# write, which would otherwise be counted to whichever host wrote
+	# there first (the first round's in-tree write point), and a read of
+	# a page never written takes another path than one of a written
+	# page.
+	TCP_MB=256
 	. tests/lib-tcp.sh
 	tcp_target $TCP_MB
 	dd if=/dev/zero of=/dev/ram0 bs=1M count=$TCP_MB oflag=direct status=none ||
 		fail "the target's ramdisk could not be filled"
+	modprobe nvme_core multipath=N
 	modprobe nvme-tcp
+	insmod "$NVMX_KO"
 	tcp_insmod "$(dirname "$NVMX_KO")/nvmx-tcp.ko"
 	for d in nvme nvmx; do
-		ans=$(DRIVER=$d tcp_connect nr_io_queues=1,keep_alive_tmo=65535) || fail "$d-tcp: connect refused"
+		ans=$(DRIVER=$d tcp_connect nr_io_queues=2,keep_alive_tmo=65535) ||
+			fail "$d-tcp: connect refused"
 		c=$(CLASS=$d tcp_ctrl_of "$ans")
 		wait_for "[ -b /dev/${c}n1 ]" 60
 		echo none >/sys/block/"${c}n1"/queue/scheduler
 		CTRL[$d-tcp]=$c
 	done
 	echo "cost: TCP: in-tree ${CTRL[nvme-tcp]}, nvmx ${CTRL[nvmx-tcp]}"
-fi
+	;;
+*)
+	fail "cost-guest.sh: no boot '$BOOT' (pci or tcp)"
+	;;
+esac
 grep ' [tT] ' /proc/kallsyms >"$LAB_OUT/kallsyms"
 
 seq=0

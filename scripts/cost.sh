@@ -1,16 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make cost: the instructions each driver executes per I/O, counted
-# exactly by a QEMU TCG plugin (tools/cost/insn-plugin.c) in one VM that
-# runs both drivers; see docs/cost.md.  Results: build/cost/results.{json,
+# exactly by a QEMU TCG plugin (tools/cost/insn-plugin.c) in VMs that run
+# both drivers; see docs/cost.md.  Results: build/cost/results.{json,
 # md,png}.  COST_IOS (N, 4000), COST_ROUNDS (2) and COST_ONLY (a regular
-# expression: only the points whose names match) go to the guest.
+# expression: only the points whose names match) go to the guest; the
+# points are tools/cost/points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$PWD/build/cost
 mkdir -p "$out"
 KVER=$(scripts/kver.sh)
 export KVER
+N=${COST_IOS:-4000}
+ROUNDS=${COST_ROUNDS:-2}
+ONLY=${COST_ONLY:-}
+
+# which boots the chosen points need: the PCIe points one, the TCP
+# points another (below)
+want_pci=0 want_tcp=0
+while IFS='|' read -r name kind _; do
+	case $name in '#'* | '') continue ;; esac
+	[[ -z $ONLY || $name =~ $ONLY ]] || continue
+	if [ "$kind" = tcp ]; then want_tcp=1; else want_pci=1; fi
+done <tools/cost/points
+[ $((want_pci + want_tcp)) -gt 0 ] || { echo "cost: no point matches '$ONLY'" >&2; exit 1; }
 
 # the plugin: QEMU 7.2's API, no header needed
 cc -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden \
@@ -27,23 +41,47 @@ fi
 mark=$(awk '$3 == "__x64_sys_sethostname" { print "0x" $1; exit }' "$kallsyms")
 [ -n "$mark" ] || { echo "cost: no __x64_sys_sethostname in $kallsyms" >&2; exit 1; }
 
-# Two controllers per driver, null backends: one whose requests complete
-# 2 ms late, long after fio has gone to sleep (under TCG the wait would
-# otherwise race the emulated device, and whether fio sleeps, with all
-# the scheduler's work that brings, would change from I/O to I/O), and
-# one without the delay for the polled point, which spins while it waits.
-# The TCP points need no device; hardened_usercopy=off is for their
-# target, as in the TCP tests (tests/lib-tcp.sh).
-ctrl="max_ioqpairs=8,msix_qsize=9"
-late=null,size=16G,latency=${COST_LATENCY_NS:-2000000}
-rm -f "$out/run/counts"
-LAB_TCG_THREAD=single scripts/lab.sh --out "$out/run" --timeout "${COST_TIMEOUT:-3600}" \
-	--smp 2 --mem 2048 \
-	--append "isolcpus=1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 hardened_usercopy=off" \
-	--nvme "serial=cost-nvme,$ctrl" --ns "$late" \
-	--nvme "serial=cost-nvmx,$ctrl" --ns "$late" \
-	--nvme "serial=cost-nvme-poll,$ctrl" --ns null,size=16G \
-	--nvme "serial=cost-nvmx-poll,$ctrl" --ns null,size=16G \
-	--qemu-arg -plugin --qemu-arg "$out/insn-plugin.so,out=$out/run/counts,mark=$mark" \
-	-- scripts/cost-guest.sh "${COST_IOS:-4000}" "${COST_ROUNDS:-2}" "${COST_ONLY:-}"
-tools/cost-report "$out/run" "$out"
+runs=()
+# The PCIe points: two controllers per driver, null backends: one whose
+# requests complete 2 ms late, long after fio has gone to sleep (under
+# TCG the wait would otherwise race the emulated device, and whether fio
+# sleeps, with all the scheduler's work that brings, would change from
+# I/O to I/O), and one without the delay for the polled point, which
+# spins while it waits.  CPU 1, where fio's job runs, is isolated and
+# has no tick.  hardened_usercopy=off in both boots: the TCP points'
+# target needs it (as in the TCP tests, tests/lib-tcp.sh), and both
+# boots run the same kernel code.
+if [ $want_pci = 1 ]; then
+	ctrl="max_ioqpairs=8,msix_qsize=9"
+	late=null,size=16G,latency=${COST_LATENCY_NS:-2000000}
+	rm -f "$out/run/counts"
+	LAB_TCG_THREAD=single scripts/lab.sh --out "$out/run" --timeout "${COST_TIMEOUT:-3600}" \
+		--smp 2 --mem 2048 \
+		--append "isolcpus=1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 hardened_usercopy=off" \
+		--nvme "serial=cost-nvme,$ctrl" --ns "$late" \
+		--nvme "serial=cost-nvmx,$ctrl" --ns "$late" \
+		--nvme "serial=cost-nvme-poll,$ctrl" --ns null,size=16G \
+		--nvme "serial=cost-nvmx-poll,$ctrl" --ns null,size=16G \
+		--qemu-arg -plugin --qemu-arg "$out/insn-plugin.so,out=$out/run/counts,mark=$mark" \
+		-- scripts/cost-guest.sh pci "$N" "$ROUNDS" "$ONLY"
+	runs+=("$out/run")
+fi
+# The TCP points need no device, and a boot without isolcpus and
+# nohz_full: on this kernel, blk-mq leaves an isolated CPU (either one)
+# out of its hardware queues' CPU masks, so an NVMe/TCP I/O queue that
+# only CPU 1 maps to fails to connect (-EXDEV), and with one I/O queue
+# nvme-tcp runs it on CPU 0 (its queue n runs on the nth online CPU).
+# With two, each host's queue for CPU 1 runs there, the loopback's
+# packets are received there, and the target works there (nvmet-tcp on
+# the CPU its socket receives on), so the whole I/O path is on CPU 1, as
+# at the PCIe points.
+if [ $want_tcp = 1 ]; then
+	rm -f "$out/run-tcp/counts"
+	LAB_TCG_THREAD=single scripts/lab.sh --out "$out/run-tcp" --timeout "${COST_TIMEOUT:-3600}" \
+		--smp 2 --mem 2048 \
+		--append "irqaffinity=0 hardened_usercopy=off" \
+		--qemu-arg -plugin --qemu-arg "$out/insn-plugin.so,out=$out/run-tcp/counts,mark=$mark" \
+		-- scripts/cost-guest.sh tcp "$N" "$ROUNDS" "$ONLY"
+	runs+=("$out/run-tcp")
+fi
+tools/cost-report "${runs[@]}" "$out"
