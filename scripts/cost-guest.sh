@@ -103,6 +103,17 @@ tcp)
 		CTRL[$d-tcp]=$c
 	done
 	echo "cost: TCP: in-tree ${CTRL[nvme-tcp]}, nvmx ${CTRL[nvmx-tcp]}"
+	# CPU 1 is not isolated here: this script and what it starts
+	# (fio's parent, the marks' hostname) stay on CPU 0, and so do the
+	# unbound work items; fio's job sets its own CPU (--cpus_allowed)
+	taskset -pc 0 $$ >/dev/null || fail "taskset -p $$"
+	echo 1 >/sys/devices/virtual/workqueue/cpumask ||
+		fail "the unbound work items could not be kept on CPU 0"
+	# and CPU 1's RCU callbacks, offloaded (rcu_nocbs=1), to threads
+	# kept on CPU 0 too
+	for p in $(pgrep '^rcuo'); do
+		taskset -pc 0 "$p" >/dev/null || fail "taskset -p $p (rcuo)"
+	done
 	;;
 *)
 	fail "cost-guest.sh: no boot '$BOOT' (pci or tcp)"
@@ -119,9 +130,10 @@ mark() {
 	echo "$seq $*" >>"$marks"
 }
 
-# measure POINT DRIVER ROUND
-measure() {
-	local name=${1%%|*} rest=${1#*|} kind opts d=$2 r=$3 dev ios size=8G
+# run_fio POINT DRIVER IOS NAME [fio options]: fio's job alone on CPU 1,
+# its own threads on CPU 0
+run_fio() {
+	local rest=${1#*|} kind opts d=$2 dev size=8G
 
 	kind=${rest%%|*} opts=${rest#*|}
 	case $kind in
@@ -135,25 +147,39 @@ measure() {
 			dev=/dev/${CTRL[$d-late]}g1
 		fi ;;
 	esac
+	# shellcheck disable=SC2086
+	taskset -c 0 fio --name="$4" --filename="$dev" $opts \
+		--cpus_allowed=$CPU --number_ios="$3" --size=$size \
+		--norandommap --randrepeat=1 --disk_util=0 "${@:5}" >/dev/null
+}
+
+# measure POINT DRIVER ROUND
+measure() {
+	local name=${1%%|*} d=$2 r=$3 ios
+
 	# an unmeasured run first, so that whatever the first I/Os on a
 	# device cost (the N window would hold it alone) is spent
-	# shellcheck disable=SC2086
-	taskset -c 0 fio --name="$name-warm" --filename="$dev" $opts \
-		--cpus_allowed=$CPU --number_ios=$((N / 4)) --size=$size \
-		--norandommap --randrepeat=1 --disk_util=0 \
-		--output="$LAB_OUT/$name.$d.$r.warm.log" >/dev/null
+	run_fio "$1" "$d" $((N / 4)) "$name-warm" --output="$LAB_OUT/$name.$d.$r.warm.log"
 	mark "start $name $d $r"
 	for ios in "$N" $((2 * N)); do
-		# fio's own threads on CPU 0, its job alone on CPU 1
-		# shellcheck disable=SC2086
-		taskset -c 0 fio --name="$name" --filename="$dev" $opts \
-			--cpus_allowed=$CPU --number_ios="$ios" --size=$size \
-			--norandommap --randrepeat=1 --disk_util=0 \
-			--output-format=json --output="$LAB_OUT/$name.$d.$r.$ios.json" >/dev/null
+		run_fio "$1" "$d" "$ios" "$name" --output-format=json \
+			--output="$LAB_OUT/$name.$d.$r.$ios.json"
 		mark "ios $name $d $r $ios"
 	done
 	echo "cost: $name $d round $r done"
 }
+
+# A new TCP connection's state (its receive window, its acknowledgement
+# mode) settles over its first thousands of I/Os, and the per-I/O cost of
+# its ACKs with it: each TCP point runs 2N I/Os per host unmeasured first.
+if [ "$BOOT" = tcp ]; then
+	for i in "${!POINTS[@]}"; do
+		for d in nvme nvmx; do
+			run_fio "${POINTS[$i]}" "$d" $((2 * N)) prime \
+				--output="$LAB_OUT/${POINTS[$i]%%|*}.$d.prime.log"
+		done
+	done
+fi
 
 for ((r = 1; r <= ROUNDS; r++)); do
 	for i in "${!POINTS[@]}"; do
