@@ -253,7 +253,9 @@ nvmx_blk_alloc_queue(struct blk_mq_tag_set *set, void *queuedata)
  * that must not be referenced (slab, no refcount) is copied.  The range
  * stays within the page: a 6.1 sender's frag that crosses pages reaches a
  * loopback receiver whole, and a copy across a large folio's end is a
- * hardened usercopy BUG there.
+ * hardened usercopy BUG there.  MSG_NOSIGNAL: the sender may be a task
+ * submitting I/O (the TCP transport's queue_rq), which a connection gone
+ * must not kill with SIGPIPE.
  */
 #if IS_ENABLED(CONFIG_NET)
 #include <linux/highmem.h>
@@ -264,8 +266,8 @@ nvmx_blk_alloc_queue(struct blk_mq_tag_set *set, void *queuedata)
 static inline int nvmx_send_page(struct socket *sock, struct page *page,
 				 unsigned int off, unsigned int len, bool more)
 {
-	int flags = MSG_DONTWAIT | (more ? MSG_MORE | MSG_SENDPAGE_NOTLAST :
-				   MSG_EOR);
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+		    (more ? MSG_MORE | MSG_SENDPAGE_NOTLAST : MSG_EOR);
 
 	if (!sendpage_ok(page)) {
 		struct msghdr msg = { .msg_flags = flags & ~MSG_SENDPAGE_NOTLAST };
@@ -284,7 +286,8 @@ static inline int nvmx_send_page(struct socket *sock, struct page *page,
 				 unsigned int off, unsigned int len, bool more)
 {
 	struct msghdr msg = {
-		.msg_flags = MSG_DONTWAIT | (more ? MSG_MORE : MSG_EOR),
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+			     (more ? MSG_MORE : MSG_EOR),
 	};
 	struct bio_vec bv;
 

@@ -234,6 +234,8 @@ struct nvmx_fault {
  * @module: a transport in a module of its own: held from nvmx_ctrl_init()
  *	until @free_ctrl has run, so that a file kept open never calls into
  *	an unloaded transport (NULL for the PCIe transport, part of nvmx.ko)
+ * @blocking: the transport's queue_rq may sleep (it sends on a socket):
+ *	its tag sets get BLK_MQ_F_BLOCKING
  * @reg_read32: read a 32-bit controller register (MMIO on PCIe, Property
  *	Get on fabrics); @off is its offset (NVME_REG_*)
  * @reg_read64: read a 64-bit controller register
@@ -275,6 +277,7 @@ struct nvmx_fault {
 struct nvmx_ctrl_ops {
 	const char *name;
 	struct module *module;
+	bool blocking;
 	int (*reg_read32)(struct nvmx_ctrl *ctrl, u32 off, u32 *val);
 	int (*reg_read64)(struct nvmx_ctrl *ctrl, u32 off, u64 *val);
 	int (*reg_write32)(struct nvmx_ctrl *ctrl, u32 off, u32 val);

@@ -507,6 +507,8 @@ int nvmx_alloc_admin_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 	set->numa_node = nvmx_ctrl_node(ctrl);
 	set->cmd_size = cmd_size;
 	set->flags = BLK_MQ_F_NO_SCHED;
+	if (ctrl->ops->blocking)
+		set->flags |= BLK_MQ_F_BLOCKING;
 	set->driver_data = ctrl;
 	ret = blk_mq_alloc_tag_set(set);
 	if (ret)
@@ -556,6 +558,8 @@ void nvmx_init_io_tags(struct nvmx_ctrl *ctrl, const struct blk_mq_ops *ops,
 	set->numa_node = nvmx_ctrl_node(ctrl);
 	set->cmd_size = cmd_size;
 	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	if (ctrl->ops->blocking)
+		set->flags |= BLK_MQ_F_BLOCKING;
 	set->driver_data = ctrl;
 }
 EXPORT_SYMBOL_NS_GPL(nvmx_init_io_tags, NVMX);

@@ -49,7 +49,7 @@ static void nvmx_tcp_reclassify(struct socket *sock)
 static void nvmx_tcp_reclassify(struct socket *sock) { }
 #endif
 
-/* ---- socket callbacks (softirq): they only wake io_work ---- */
+/* ---- socket callbacks: they only wake io_work ---- */
 
 static void nvmx_tcp_data_ready(struct sock *sk)
 {
@@ -127,7 +127,7 @@ static void nvmx_tcp_restore_callbacks(struct nvmx_tcp_queue *queue)
 
 static int nvmx_tcp_send_all(struct socket *sock, void *buf, size_t len)
 {
-	struct msghdr msg = { .msg_flags = MSG_EOR };
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_EOR };
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
 	int ret;
 
@@ -347,6 +347,7 @@ int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid)
 	queue->rx_error = 0;
 	nvmx_tcp_rx_next_pdu(queue);
 	clear_bit(NVMX_TCP_Q_CLOSED, &queue->flags);
+	clear_bit(NVMX_TCP_Q_WORK_WANTED, &queue->flags);
 	mutex_lock(&queue->stop_lock);
 	set_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags);
 	nvmx_tcp_set_callbacks(queue);

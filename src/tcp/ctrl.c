@@ -591,6 +591,7 @@ static void nvmx_tcp_free_ctrl(struct nvmx_ctrl *ctrl)
 static const struct nvmx_ctrl_ops nvmx_tcp_ops = {
 	.name			= "tcp",
 	.module			= THIS_MODULE,
+	.blocking		= true,		/* queue_rq sends (queue.c) */
 	.reg_read32		= nvmx_tcp_reg_read32,
 	.reg_read64		= nvmx_tcp_reg_read64,
 	.reg_write32		= nvmx_tcp_reg_write32,

@@ -91,7 +91,14 @@ static void nvmx_tcp_cur_page(struct nvmx_tcp_request *treq, u32 max,
 	*len = min_t(size_t, min_t(size_t, l, PAGE_SIZE - *off), max);
 }
 
-/* ---- sending ---- */
+/*
+ * ---- sending ----
+ *
+ * Every send is MSG_DONTWAIT (a full socket is written again from
+ * write_space) and MSG_NOSIGNAL: queue_rq sends from the submitting task
+ * (nvmx_tcp_send_now()), which a connection gone must not kill with
+ * SIGPIPE.
+ */
 
 /*
  * Send what is left of the request's header (a copy: the buffer is
@@ -102,7 +109,8 @@ static int nvmx_tcp_send_hdr(struct nvmx_tcp_queue *queue,
 			     struct nvmx_tcp_request *treq, bool more)
 {
 	struct msghdr msg = {
-		.msg_flags = MSG_DONTWAIT | (more ? MSG_MORE : MSG_EOR),
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+			     (more ? MSG_MORE : MSG_EOR),
 	};
 	struct kvec iov = {
 		.iov_base = treq->hdr + treq->hdr_off,
@@ -265,7 +273,10 @@ static int nvmx_tcp_send_step(struct nvmx_tcp_queue *queue,
 			}
 			break;
 		case NVMX_TCP_SEND_DDGST: {
-			struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_EOR };
+			struct msghdr msg = {
+				.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+					     MSG_EOR,
+			};
 			struct kvec iov = {
 				.iov_base = (u8 *)&treq->ddgst_wire + treq->ddgst_off,
 				.iov_len = NVMX_TCP_DIGEST_LEN - treq->ddgst_off,
@@ -293,17 +304,18 @@ static int nvmx_tcp_send_step(struct nvmx_tcp_queue *queue,
 /*
  * Send what the queue has: requests from queue_rq (send_list, in arrival
  * order) and answers to R2Ts (put on send_queue by the receive side).
- * Context: io_work, send_mutex held.
+ * Context: io_work or queue_rq (nvmx_tcp_send_now()), send_mutex held.
  * Return: > 0 progress, 0 nothing to send or the socket full, < 0 error.
  */
 static int nvmx_tcp_send(struct nvmx_tcp_queue *queue)
 {
-	struct llist_node *node = llist_del_all(&queue->send_list);
 	struct nvmx_tcp_request *treq, *tmp;
+	struct llist_node *node;
 	unsigned int noreclaim;
 	int ret, progress = 0;
 
-	node = llist_reverse_order(node);
+	lockdep_assert_held(&queue->send_mutex);
+	node = llist_reverse_order(llist_del_all(&queue->send_list));
 	llist_for_each_entry_safe(treq, tmp, node, lnode)
 		list_add_tail(&treq->entry, &queue->send_queue);
 
@@ -428,7 +440,7 @@ static int nvmx_tcp_handle_r2t(struct nvmx_tcp_queue *queue)
 		nvmx_tcp_init_iter(treq, ITER_SOURCE);
 	}
 	nvmx_tcp_build_h2c(queue, treq);
-	/* the receive side runs in io_work, which owns send_queue */
+	/* the receive side holds send_mutex, which guards send_queue */
 	list_add_tail(&treq->entry, &queue->send_queue);
 	return 0;
 }
@@ -699,6 +711,7 @@ static int nvmx_tcp_recv(struct nvmx_tcp_queue *queue)
 	};
 	int ret;
 
+	lockdep_assert_held(&queue->send_mutex);
 	lock_sock(sk);
 	ret = tcp_read_sock(sk, &rd, nvmx_tcp_recv_skb);
 	release_sock(sk);
@@ -729,9 +742,39 @@ static void nvmx_tcp_queue_error(struct nvmx_tcp_queue *queue, int err)
 	}
 }
 
+/* Anything for the send pass, queued or part sent. */
+static bool nvmx_tcp_send_waiting(struct nvmx_tcp_queue *queue)
+{
+	return !llist_empty(&queue->send_list) ||
+	       !list_empty(&queue->send_queue);
+}
+
+/*
+ * io_work's hold on send_mutex for a pass: it never waits for it, since
+ * the holder may be any task submitting on the queue.  Finding it held,
+ * the work leaves NVMX_TCP_Q_WORK_WANTED and tries once more; the holder
+ * (nvmx_tcp_send_now()) tests the flag after letting go and queues the
+ * work again.  The barrier here and the fully ordered test_and_clear_bit()
+ * there see to it that either this second try finds the mutex free or
+ * the holder finds the flag.
+ */
+static bool nvmx_tcp_work_lock(struct nvmx_tcp_queue *queue)
+{
+	if (mutex_trylock(&queue->send_mutex))
+		return true;
+	set_bit(NVMX_TCP_Q_WORK_WANTED, &queue->flags);
+	/* pairs with test_and_clear_bit() in nvmx_tcp_send_now() */
+	smp_mb__after_atomic();
+	if (!mutex_trylock(&queue->send_mutex))
+		return false;
+	clear_bit(NVMX_TCP_Q_WORK_WANTED, &queue->flags);
+	return true;
+}
+
 /*
  * Send and receive until neither makes progress, for at most a
  * millisecond at a time; the socket callbacks queue the work again.
+ * Each pass holds send_mutex (nvmx_tcp_work_lock()).
  */
 void nvmx_tcp_io_work(struct work_struct *work)
 {
@@ -745,34 +788,80 @@ void nvmx_tcp_io_work(struct work_struct *work)
 		progress = false;
 		if (!test_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags))
 			return;
+		if (!nvmx_tcp_work_lock(queue))
+			return;
 		/*
 		 * Nothing to send: no pass.  A request added after this look
-		 * queues the work again (queue_rq for the last request of a
-		 * batch, commit_rqs for a batch cut short, send_async), and
-		 * the work then sees it; the receive side's answers to R2Ts
-		 * are progress, which brings the loop back here.
+		 * sends itself or queues the work again (queue_rq for the last
+		 * request of a batch, commit_rqs for a batch cut short,
+		 * send_async), and the work then sees it; the receive side's
+		 * answers to R2Ts are progress, which brings the loop back
+		 * here.
 		 */
-		if ((!llist_empty(&queue->send_list) ||
-		     !list_empty(&queue->send_queue)) &&
-		    mutex_trylock(&queue->send_mutex)) {
+		if (nvmx_tcp_send_waiting(queue)) {
 			ret = nvmx_tcp_send(queue);
-			mutex_unlock(&queue->send_mutex);
-			if (ret < 0) {
-				nvmx_tcp_queue_error(queue, ret);
-				return;
-			}
+			if (ret < 0)
+				goto error;
 			progress |= ret > 0;
 		}
 		ret = nvmx_tcp_recv(queue);
 		if (!ret && test_bit(NVMX_TCP_Q_CLOSED, &queue->flags))
 			ret = -ECONNRESET;
-		if (ret < 0) {
-			nvmx_tcp_queue_error(queue, ret);
-			return;
-		}
+		if (ret < 0)
+			goto error;
+		mutex_unlock(&queue->send_mutex);
 		progress |= ret > 0;
 	} while (progress && !time_after(jiffies, deadline));
 	if (progress)
+		queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
+	return;
+
+error:
+	mutex_unlock(&queue->send_mutex);
+	nvmx_tcp_queue_error(queue, ret);
+}
+
+/*
+ * queue_rq's sending, for a lone request (the last of its batch, which
+ * found the queue's send_list empty: a batch of one): it goes out from
+ * the submitting task when nobody else is sending or receiving on the
+ * queue and nothing else is part sent (no wake up of the work item, no
+ * switch to it); otherwise, or when the socket takes less than all of
+ * it, the work item sends.  nvme-tcp does this only on its queue's CPU;
+ * nvmx-tcp's work runs on whichever CPU queues it, and any CPU may send
+ * here.  The tag sets are BLK_MQ_F_BLOCKING (nvmx_tcp_ops.blocking):
+ * sending may sleep in lock_sock().  The receive side shares the mutex
+ * (it answers R2Ts and checks the sending state), so while a submitter
+ * sends, completions on the queue wait for it: one send pass, which
+ * never waits for socket space.  A queue stopped meanwhile has no socket:
+ * its stop took send_mutex after clearing NVMX_TCP_Q_ALLOCATED, and
+ * throws the lists away.
+ */
+static void nvmx_tcp_send_now(struct nvmx_tcp_queue *queue)
+{
+	bool more = true;
+	int ret = 0;
+
+	if (!mutex_trylock(&queue->send_mutex)) {
+		queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
+		return;
+	}
+	if (unlikely(!test_bit(NVMX_TCP_Q_ALLOCATED, &queue->flags))) {
+		mutex_unlock(&queue->send_mutex);
+		return;
+	}
+	/* other requests' PDUs, part sent or answering R2Ts: the work's */
+	if (list_empty(&queue->send_queue)) {
+		ret = nvmx_tcp_send(queue);
+		more = nvmx_tcp_send_waiting(queue);
+	}
+	mutex_unlock(&queue->send_mutex);
+	/* the work found the mutex held meanwhile (nvmx_tcp_work_lock()) */
+	if (test_and_clear_bit(NVMX_TCP_Q_WORK_WANTED, &queue->flags))
+		more = true;
+	if (unlikely(ret < 0))
+		nvmx_tcp_queue_error(queue, ret);
+	else if (more)
 		queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
 }
 
@@ -827,7 +916,7 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 	struct nvmx_tcp_queue *queue = hctx->driver_data;
 	struct request *rq = bd->rq;
 	struct nvmx_tcp_request *treq = nvmx_tcp_req(rq);
-	bool in_capsule;
+	bool in_capsule, first;
 	blk_status_t ret;
 
 	if (unlikely(!test_bit(NVMX_TCP_Q_LIVE, &queue->flags)))
@@ -864,9 +953,14 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 	trace_nvmx_tcp_cmd(queue, &treq->req.cmd, treq->data_len,
 			   in_capsule ? treq->data_len : 0);
 	blk_mq_start_request(rq);
-	llist_add(&treq->lnode, &queue->send_list);
-	if (bd->last)
-		queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
+	first = llist_add(&treq->lnode, &queue->send_list);
+	if (bd->last) {
+		if (first)
+			nvmx_tcp_send_now(queue);
+		else
+			queue_work_on(queue->io_cpu, nvmx_tcp_wq,
+				      &queue->io_work);
+	}
 	return BLK_STS_OK;
 }
 

@@ -5,19 +5,28 @@
  * core's controller on top (docs/architecture.md, docs/tcp-design.md).
  *
  * Locking
- *  - A queue's socket is sent on only by its io_work, under send_mutex
- *    (the work is the only sender; the mutex keeps a queue's stop from
- *    racing a send); requests reach it through the lock-free send_list
- *    and then the work's own send_queue.
- *  - Its receive side runs in the same io_work, under lock_sock() (what
- *    tcp_read_sock() wants); the rx_* fields are the work's alone.
+ *  - A queue's socket is sent on and received from under send_mutex
+ *    only: by its io_work for each pass and by queue_rq ending a batch
+ *    (nvmx_tcp_send_now()), both of which only try it (io_work leaves
+ *    NVMX_TCP_Q_WORK_WANTED for the holder when it finds it held).
+ *    Requests reach the sender through the lock-free send_list, then
+ *    send_queue; send_queue, each request's sending state and the
+ *    receive side's rx_* fields are the mutex holder's, except at a
+ *    queue's start, which sets them before NVMX_TCP_Q_ALLOCATED, with
+ *    the queue not live.  A queue's stop takes the mutex after it has
+ *    cleared NVMX_TCP_Q_ALLOCATED, so no sender is on the socket when
+ *    it goes.
+ *  - The receive side runs in io_work, under lock_sock() as well (what
+ *    tcp_read_sock() wants).
  *  - NVMX_TCP_Q_LIVE is set under the controller's shutdown_lock, by the
  *    enable; it is cleared by a stop (under the queue's stop_lock), a
  *    connection error or a timeout, which all lead to a reset.  The data
  *    path tests it without a lock.  NVMX_TCP_Q_ALLOCATED (the socket is
  *    there and the callbacks are ours) changes under stop_lock too.
- *  - The socket callbacks run in softirq context and only queue io_work
- *    or start recovery; they find the queue under sk_callback_lock.
+ *  - The socket callbacks run in softirq context, or in the socket
+ *    owner's release_sock() (a sender's, queue_rq's included), and only
+ *    queue io_work or start recovery; they find the queue under
+ *    sk_callback_lock.
  */
 #ifndef NVMX_TCP_H
 #define NVMX_TCP_H
@@ -59,7 +68,7 @@ enum nvmx_tcp_send_state {
  * @curr_bio: the bio whose pages @iter walks
  * @iter: the data, where sending or receiving stands
  * @lnode: entry in the queue's send_list
- * @entry: entry in the queue's send_queue (the work's)
+ * @entry: entry in the queue's send_queue (under its send_mutex)
  */
 struct nvmx_tcp_request {
 	struct nvmx_request req;
@@ -106,10 +115,10 @@ enum nvmx_tcp_rx_state {
  * @maxh2cdata: the controller's MAXH2CDATA
  * @inline_max: in-capsule data the queue takes
  * @send_list: requests to send, from queue_rq (lock-free)
- * @send_queue: requests the work is sending, in order (the work's)
- * @send_mutex: held while sending on @sock
+ * @send_queue: requests being sent, in order (under @send_mutex)
+ * @send_mutex: held while sending on or receiving from @sock
  * @stop_lock: serialises stopping the queue (nvmx_tcp_stop_queue())
- * @io_work: sends and receives
+ * @io_work: receives, and sends what queue_rq did not
  * @io_cpu: where io_work runs
  * @rx_state: receive state
  * @rx_pdu: the PDU header being received, and its digest
@@ -129,8 +138,8 @@ enum nvmx_tcp_rx_state {
  * @data_ready: the socket's own callback, restored on stop
  * @write_space: the socket's own callback, restored on stop
  * @sent, @completed, @errors, @bad_pdus, @r2ts, @h2c_pdus, @c2h_pdus:
- *	statistics (debugfs), each written by io_work alone (@sent and
- *	@completed: commands; @errors: completions with an error status)
+ *	statistics (debugfs), each written under @send_mutex alone (@sent
+ *	and @completed: commands; @errors: completions with an error status)
  */
 struct nvmx_tcp_queue {
 	struct nvmx_tcp_ctrl *ctrl;
@@ -141,6 +150,7 @@ struct nvmx_tcp_queue {
 #define NVMX_TCP_Q_ALLOCATED	0	/* socket connected, ICResp in */
 #define NVMX_TCP_Q_LIVE		1	/* Connect done: commands go out */
 #define NVMX_TCP_Q_CLOSED	2	/* the peer closed the connection */
+#define NVMX_TCP_Q_WORK_WANTED	3	/* io_work found send_mutex held */
 	struct socket *sock;
 	struct nvmx_tcp_rx_params rp;
 	u32 maxh2cdata;
@@ -148,7 +158,7 @@ struct nvmx_tcp_queue {
 
 	struct llist_head send_list;
 	struct list_head send_queue;
-	struct mutex send_mutex;	/* held while sending on sock */
+	struct mutex send_mutex;	/* the socket, see Locking above */
 	struct mutex stop_lock;		/* serialises nvmx_tcp_stop_queue() */
 	struct work_struct io_work;
 	int io_cpu;
