@@ -6,8 +6,8 @@
  *
  * Locking
  *  - A queue's socket is sent on and received from under send_mutex
- *    only: by its io_work for each pass and by queue_rq ending a batch
- *    (nvmx_tcp_send_now()), both of which only try it (io_work leaves
+ *    only: by its io_work for each pass and by queue_rq for a lone
+ *    request (nvmx_tcp_send_now()), both of which only try it (io_work leaves
  *    NVMX_TCP_Q_WORK_WANTED for the holder when it finds it held).
  *    Requests reach the sender through the lock-free send_list, then
  *    send_queue; send_queue, each request's sending state and the
