@@ -29,28 +29,42 @@
 
 /*
  * Map the user's data buffer (an iovec array when @vec, a registered
- * io_uring buffer when @ioucmd says so); the block layer bounces it when
- * its alignment does not suit the controller.
+ * io_uring buffer when @ioucmd says so), at most @limit bytes of it when
+ * @limit is not 0; the block layer bounces it when its alignment does not
+ * suit the controller.
  */
 static int nvmx_map_user_buf(struct request *rq, struct io_uring_cmd *ioucmd,
-			     u64 ubuf, u32 len, bool vec)
+			     u64 ubuf, u32 len, bool vec, u64 limit)
 {
 	struct iov_iter iter;
 	int ret;
 
-	if (!ioucmd || !(ioucmd->flags & IORING_URING_CMD_FIXED))
+	if (!ioucmd || !(ioucmd->flags & IORING_URING_CMD_FIXED)) {
 		/*
-		 * With @vec, @len is the iovec count: an iov_count of 0 has
-		 * the block layer import that many iovecs and move what they
-		 * hold.  A non-zero iov_count would truncate the transfer to
-		 * @len bytes.
+		 * With @vec, @len is the iovec count.  Given as iov_count, it
+		 * has the block layer import that many iovecs and move at
+		 * most buf_len bytes of what they hold; given as buf_len with
+		 * an iov_count of 0, all of it.
 		 */
+		if (vec && limit)
+			return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf),
+						  limit, GFP_KERNEL, true, len,
+						  false, rq_data_dir(rq));
+		if (vec)
+			return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf),
+						  len, GFP_KERNEL, true, 0,
+						  false, rq_data_dir(rq));
+		if (limit && limit < len)
+			len = limit;
 		return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf), len,
-					  GFP_KERNEL, vec, 0, false,
+					  GFP_KERNEL, false, 0, false,
 					  rq_data_dir(rq));
+	}
 	/* registered buffers: not vectored */
 	if (vec)
 		return -EINVAL;
+	if (limit && limit < len)
+		len = limit;
 	ret = io_uring_cmd_import_fixed(ubuf, len, rq_data_dir(rq), &iter,
 					ioucmd);
 	if (ret < 0)
@@ -146,7 +160,13 @@ static u64 nvmx_user_xfer_need(const struct nvme_command *c,
 
 /*
  * Map the user's data, if any, for @rq and check that it holds what the
- * command moves.  On failure nothing stays mapped.
+ * command moves.  A buffer longer than that, when the driver can tell what
+ * it is, is checked whole (a bad address in it fails, as with the in-tree
+ * driver) and then mapped again for the transfer alone: the controller
+ * decides from what it moves, not from the buffer, whether PRP2 is a data
+ * page or a list, so data pointers built for the whole buffer would have
+ * it write the second page of data into the PRP list, over other
+ * commands' lists.  On failure nothing stays mapped.
  */
 static int nvmx_map_user_data(struct request *rq, struct io_uring_cmd *ioucmd,
 			      u64 ubuf, u32 len, bool vec)
@@ -156,13 +176,23 @@ static int nvmx_map_user_data(struct request *rq, struct io_uring_cmd *ioucmd,
 	u64 need, have = 0;
 	int ret;
 
+	need = nvmx_user_xfer_need(&nvmx_req(rq)->cmd, ns);
 	if (ubuf && len) {
-		ret = nvmx_map_user_buf(rq, ioucmd, ubuf, len, vec);
+		ret = nvmx_map_user_buf(rq, ioucmd, ubuf, len, vec, 0);
 		if (ret)
 			return ret;
 		have = blk_rq_bytes(rq);
+		if (need && need < have) {
+			/* as the block layer leaves a request it failed to map */
+			blk_rq_unmap_user(rq->bio);
+			rq->bio = NULL;
+			ret = nvmx_map_user_buf(rq, ioucmd, ubuf, len, vec,
+						need);
+			if (ret)
+				return ret;
+			have = blk_rq_bytes(rq);
+		}
 	}
-	need = nvmx_user_xfer_need(&nvmx_req(rq)->cmd, ns);
 	if (need <= have)
 		return 0;
 	if (rq->bio)

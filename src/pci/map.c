@@ -54,6 +54,7 @@ static blk_status_t nvmx_setup_prps(struct nvmx_pci_ctrl *pctrl, struct request 
 	u32 entries, lists, left, list = 0;
 	struct dma_pool *pool;
 	__le64 *prps, *stop;
+	bool passthru;
 
 	preq->req.cmd.common.dptr.prp1 = cpu_to_le64(addr);
 	entries = nvmx_prp_pages(addr, blk_rq_payload_bytes(rq), shift) - 1;
@@ -65,13 +66,25 @@ static blk_status_t nvmx_setup_prps(struct nvmx_pci_ctrl *pctrl, struct request 
 	lists = entries == 1 ? 0 : nvmx_prp_list_pages(entries, shift);
 	if (WARN_ON_ONCE(lists > NVMX_MAX_PRP_LISTS))
 		return BLK_STS_IOERR;
-	preq->small_list = lists == 1 && entries * 8 <= NVMX_SMALL_POOL_SIZE;
+	/*
+	 * A passthrough command's lists are whole zeroed pages.  The
+	 * controller goes by what it moves, which the driver cannot always
+	 * tell (a log shorter than asked for, a vendor command): moving less
+	 * than the buffer, it may take PRP2 for a data page and write into
+	 * the list, which then is this command's page alone, never other
+	 * lists or the pool's free blocks; moving more, it finds zeros past
+	 * the buffer's entries, not pages that earlier commands used.
+	 */
+	passthru = blk_rq_is_passthrough(rq);
+	preq->small_list = !passthru && lists == 1 &&
+			   entries * 8 <= NVMX_SMALL_POOL_SIZE;
 	pool = preq->small_list ? pctrl->prp_small_pool : pctrl->prp_page_pool;
 	for (; preq->nr_prp_lists < lists; preq->nr_prp_lists++) {
 		u8 i = preq->nr_prp_lists;
 
-		preq->prp_lists[i] = dma_pool_alloc(pool, GFP_ATOMIC,
-						    &preq->prp_dma[i]);
+		preq->prp_lists[i] = passthru ?
+			dma_pool_zalloc(pool, GFP_ATOMIC, &preq->prp_dma[i]) :
+			dma_pool_alloc(pool, GFP_ATOMIC, &preq->prp_dma[i]);
 		if (!preq->prp_lists[i]) {
 			nvmx_free_prp_lists(pctrl, preq);
 			return BLK_STS_RESOURCE;
