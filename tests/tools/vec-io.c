@@ -23,7 +23,8 @@
  *    moves fail too, and a refused short write leaves the blocks as they
  *    were (nvmx refuses them; the in-tree driver of this kernel sends
  *    them, and the controller moves the rest to or from memory past what
- *    was mapped).
+ *    was mapped), and a read into iovecs that hold more fills the
+ *    transfer's worth of them and leaves the rest alone.
  *
  * Before a vectored read the arena around the iovecs is filled with a
  * guard byte; the read must fill the iovecs and leave the rest alone.
@@ -486,7 +487,7 @@ int main(int argc, char **argv)
 	struct stat st;
 	uint64_t seed;
 	char what[200];
-	int strict, a, i, n, res;
+	int strict, a, i, n, res, w;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 5) {
@@ -640,8 +641,26 @@ int main(int argc, char **argv)
 				 "area %d unchanged by the refused short write", a);
 			check_buf(what, res, buf, want[a], xfer);
 		}
+
+		/*
+		 * iovecs that hold more than the command moves (nvmx maps
+		 * them again for the transfer alone): the data fills the
+		 * first, the second keeps its guard bytes.
+		 */
+		for (w = BY_IOCTL; w <= BY_URING; w++) {
+			memset(arena, GUARD, arena_len);
+			iov[0].iov_base = arena;
+			iov[0].iov_len = xfer;
+			iov[1].iov_base = arena + xfer + 8192;
+			iov[1].iov_len = 8192;
+			res = rw_vec(w, 0x02, area_lba(0), iov, 2);
+			snprintf(what, sizeof(what),
+				 "read of %u bytes by %s into iovecs of %u + 8192",
+				 xfer, way_name[w], xfer);
+			check_vec(what, res, iov, 1, want[0]);
+		}
 	} else {
-		printf("skip iovecs shorter than the transfer: only with \"strict\"\n");
+		printf("skip iovecs shorter or longer than the transfer: only with \"strict\"\n");
 	}
 
 	/* and vectored passthrough still works */
