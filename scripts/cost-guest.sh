@@ -28,16 +28,8 @@ marks=$LAB_OUT/marks
 : >"$marks"
 
 # this boot's points (tools/cost/points: name|device|fio options)
-POINTS=()
-while IFS= read -r line; do
-	case $line in '#'* | '') continue ;; esac
-	kind=${line#*|} kind=${kind%%|*}
-	if [ "$kind" = tcp ]; then [ "$BOOT" = tcp ]; else [ "$BOOT" = pci ]; fi || continue
-	POINTS+=("$line")
-done <tools/cost/points
-if [ -n "$ONLY" ]; then
-	keep_matching POINTS "$ONLY"
-fi
+. tools/cost/points.sh
+cost_points POINTS "$BOOT" "$ONLY"
 [ ${#POINTS[@]} -gt 0 ] || fail "no $BOOT cost point matches '$ONLY'"
 [ "$(nproc --all)" -ge 2 ] || fail "make cost needs two vCPUs"
 

@@ -16,14 +16,12 @@ N=${COST_IOS:-4000}
 ROUNDS=${COST_ROUNDS:-2}
 ONLY=${COST_ONLY:-}
 
+. tools/cost/points.sh
 # which boots the chosen points need: the PCIe points one, the TCP
 # points another (below)
-want_pci=0 want_tcp=0
-while IFS='|' read -r name kind _; do
-	case $name in '#'* | '') continue ;; esac
-	[[ -z $ONLY || $name =~ $ONLY ]] || continue
-	if [ "$kind" = tcp ]; then want_tcp=1; else want_pci=1; fi
-done <tools/cost/points
+cost_points pci_points pci "$ONLY"
+cost_points tcp_points tcp "$ONLY"
+want_pci=${#pci_points[@]} want_tcp=${#tcp_points[@]}
 [ $((want_pci + want_tcp)) -gt 0 ] || { echo "cost: no point matches '$ONLY'" >&2; exit 1; }
 
 # the plugin: QEMU 7.2's API, no header needed
@@ -42,6 +40,21 @@ mark=$(awk '$3 == "__x64_sys_sethostname" { print "0x" $1; exit }' "$kallsyms")
 [ -n "$mark" ] || { echo "cost: no __x64_sys_sethostname in $kallsyms" >&2; exit 1; }
 
 runs=()
+# boot DIR KIND APPEND [lab.sh arguments]: the KIND (pci or tcp) points
+# in a boot of their own, counted by the plugin into $out/DIR/counts,
+# with APPEND on the kernel's command line
+boot() {
+	local dir=$out/$1 kind=$2 append=$3
+
+	shift 3
+	rm -f "$dir/counts"
+	LAB_TCG_THREAD=single scripts/lab.sh --out "$dir" --timeout "${COST_TIMEOUT:-3600}" \
+		--smp 2 --mem 2048 --append "$append" "$@" \
+		--qemu-arg -plugin --qemu-arg "$out/insn-plugin.so,out=$dir/counts,mark=$mark" \
+		-- scripts/cost-guest.sh "$kind" "$N" "$ROUNDS" "$ONLY"
+	runs+=("$dir")
+}
+
 # The PCIe points: two controllers per driver, null backends: one whose
 # requests complete 2 ms late, long after fio has gone to sleep (under
 # TCG the wait would otherwise race the emulated device, and whether fio
@@ -51,20 +64,14 @@ runs=()
 # has no tick.  hardened_usercopy=off in both boots: the TCP points'
 # target needs it (as in the TCP tests, tests/lib-tcp.sh), and both
 # boots run the same kernel code.
-if [ $want_pci = 1 ]; then
+if [ "$want_pci" -gt 0 ]; then
 	ctrl="max_ioqpairs=8,msix_qsize=9"
 	late=null,size=16G,latency=${COST_LATENCY_NS:-2000000}
-	rm -f "$out/run/counts"
-	LAB_TCG_THREAD=single scripts/lab.sh --out "$out/run" --timeout "${COST_TIMEOUT:-3600}" \
-		--smp 2 --mem 2048 \
-		--append "isolcpus=1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 hardened_usercopy=off" \
+	boot run pci "isolcpus=1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 hardened_usercopy=off" \
 		--nvme "serial=cost-nvme,$ctrl" --ns "$late" \
 		--nvme "serial=cost-nvmx,$ctrl" --ns "$late" \
 		--nvme "serial=cost-nvme-poll,$ctrl" --ns null,size=16G \
-		--nvme "serial=cost-nvmx-poll,$ctrl" --ns null,size=16G \
-		--qemu-arg -plugin --qemu-arg "$out/insn-plugin.so,out=$out/run/counts,mark=$mark" \
-		-- scripts/cost-guest.sh pci "$N" "$ROUNDS" "$ONLY"
-	runs+=("$out/run")
+		--nvme "serial=cost-nvmx-poll,$ctrl" --ns null,size=16G
 fi
 # The TCP points need no device, and a boot without isolcpus and
 # nohz_full: on this kernel, blk-mq leaves an isolated CPU (either one)
@@ -78,13 +85,7 @@ fi
 # (scripts/cost-guest.sh): the guest's script and what it starts, the
 # unbound work items and CPU 1's RCU callbacks (rcu_nocbs=1); its tick
 # stays, and runs while CPU 1 works.
-if [ $want_tcp = 1 ]; then
-	rm -f "$out/run-tcp/counts"
-	LAB_TCG_THREAD=single scripts/lab.sh --out "$out/run-tcp" --timeout "${COST_TIMEOUT:-3600}" \
-		--smp 2 --mem 2048 \
-		--append "rcu_nocbs=1 irqaffinity=0 hardened_usercopy=off" \
-		--qemu-arg -plugin --qemu-arg "$out/insn-plugin.so,out=$out/run-tcp/counts,mark=$mark" \
-		-- scripts/cost-guest.sh tcp "$N" "$ROUNDS" "$ONLY"
-	runs+=("$out/run-tcp")
+if [ "$want_tcp" -gt 0 ]; then
+	boot run-tcp tcp "rcu_nocbs=1 irqaffinity=0 hardened_usercopy=off"
 fi
 tools/cost-report "${runs[@]}" "$out"
