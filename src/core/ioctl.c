@@ -183,9 +183,16 @@ static int nvmx_map_user_data(struct request *rq, struct io_uring_cmd *ioucmd,
 			return ret;
 		have = blk_rq_bytes(rq);
 		if (need && need < have) {
-			/* as the block layer leaves a request it failed to map */
-			blk_rq_unmap_user(rq->bio);
+			/*
+			 * A bounced read copies back at unmap, and a bad
+			 * address past the transfer fails there.  The request
+			 * is left as the block layer leaves one it failed to
+			 * map.
+			 */
+			ret = blk_rq_unmap_user(rq->bio);
 			rq->bio = NULL;
+			if (ret)
+				return ret;
 			ret = nvmx_map_user_buf(rq, ioucmd, ubuf, len, vec,
 						need);
 			if (ret)

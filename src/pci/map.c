@@ -69,11 +69,12 @@ static blk_status_t nvmx_setup_prps(struct nvmx_pci_ctrl *pctrl, struct request 
 	/*
 	 * A passthrough command's lists are whole zeroed pages.  The
 	 * controller goes by what it moves, which the driver cannot always
-	 * tell (a log shorter than asked for, a vendor command): moving less
-	 * than the buffer, it may take PRP2 for a data page and write into
-	 * the list, which then is this command's page alone, never other
-	 * lists or the pool's free blocks; moving more, it finds zeros past
-	 * the buffer's entries, not pages that earlier commands used.
+	 * tell (a log shorter than asked for, a vendor command).  Moving
+	 * less than the buffer, it may take PRP2 for a data page and write
+	 * into the list: into this command's page alone (the data is lost to
+	 * the caller), never into other lists or the pool's free blocks.
+	 * Moving more, it finds zeros past the buffer's entries, bus address
+	 * 0, instead of pages that earlier commands used.
 	 */
 	passthru = blk_rq_is_passthrough(rq);
 	preq->small_list = !passthru && lists == 1 &&
