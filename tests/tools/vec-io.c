@@ -645,7 +645,11 @@ int main(int argc, char **argv)
 		/*
 		 * iovecs that hold more than the command moves (nvmx maps
 		 * them again for the transfer alone): the data fills the
-		 * first, the second keeps its guard bytes.
+		 * first, the second keeps its guard bytes.  Data pointers
+		 * built for all four pages hold a PRP list, which QEMU's
+		 * controller, moving two pages, takes for the second data
+		 * page: it fails the read with Invalid PRP Offset when the
+		 * list is not page-aligned, and writes into it when it is.
 		 */
 		for (w = BY_IOCTL; w <= BY_URING; w++) {
 			memset(arena, GUARD, arena_len);
