@@ -39,32 +39,22 @@ static int nvmx_map_user_buf(struct request *rq, struct io_uring_cmd *ioucmd,
 	struct iov_iter iter;
 	int ret;
 
-	if (!ioucmd || !(ioucmd->flags & IORING_URING_CMD_FIXED)) {
+	if (!vec && limit && limit < len)
+		len = limit;
+	if (!ioucmd || !(ioucmd->flags & IORING_URING_CMD_FIXED))
 		/*
 		 * With @vec, @len is the iovec count.  Given as iov_count, it
 		 * has the block layer import that many iovecs and move at
 		 * most buf_len bytes of what they hold; given as buf_len with
 		 * an iov_count of 0, all of it.
 		 */
-		if (vec && limit)
-			return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf),
-						  limit, GFP_KERNEL, true, len,
-						  false, rq_data_dir(rq));
-		if (vec)
-			return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf),
-						  len, GFP_KERNEL, true, 0,
-						  false, rq_data_dir(rq));
-		if (limit && limit < len)
-			len = limit;
-		return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf), len,
-					  GFP_KERNEL, false, 0, false,
-					  rq_data_dir(rq));
-	}
+		return blk_rq_map_user_io(rq, NULL, u64_to_user_ptr(ubuf),
+					  vec && limit ? limit : len,
+					  GFP_KERNEL, vec, vec && limit ? len : 0,
+					  false, rq_data_dir(rq));
 	/* registered buffers: not vectored */
 	if (vec)
 		return -EINVAL;
-	if (limit && limit < len)
-		len = limit;
 	ret = io_uring_cmd_import_fixed(ubuf, len, rq_data_dir(rq), &iter,
 					ioucmd);
 	if (ret < 0)
