@@ -142,8 +142,20 @@ static u64 nvmx_user_xfer_need(const struct nvme_command *c,
 	case nvme_cmd_dsm:
 		return ((cdw10 & 0xff) + 1) * sizeof(struct nvme_dsm_range);
 	case NVMX_CMD_COPY:
-		/* descriptor format 0: 32 bytes, 1: 40 bytes */
-		return ((cdw12 & 0xff) + 1) * (((cdw12 >> 8) & 0xf) ? 40 : 32);
+		/*
+		 * Source Range descriptors: formats 0h and 2h of 32 bytes,
+		 * 1h and 3h (64-bit protection information) of 40; the
+		 * others are reserved, which the controller refuses
+		 */
+		switch ((cdw12 >> 8) & 0xf) {
+		case 0:
+		case 2:
+			return ((cdw12 & 0xff) + 1) * 32;
+		case 1:
+		case 3:
+			return ((cdw12 & 0xff) + 1) * 40;
+		}
+		return 0;
 	}
 	return 0;
 }
@@ -203,7 +215,8 @@ static int nvmx_map_user_data(struct request *rq, struct io_uring_cmd *ioucmd,
 
 /**
  * struct nvmx_user_meta - a passthrough command's separate metadata
- * @buf: the kernel's copy of the user's buffer, mapped both ways
+ * @buf: the kernel's copy of the user's buffer, in whole pages mapped
+ *	both ways
  * @dma: its bus address, the command's MPTR
  * @ubuf: the user's buffer
  * @dev: the device it is mapped for
@@ -229,6 +242,7 @@ static noinline int nvmx_map_user_meta_slow(struct nvmx_ctrl *ctrl,
 	struct nvme_command *c = &nvmx_req(rq)->cmd;
 	struct device *dev = ctrl->dma_dev;
 	u64 need = nvmx_user_meta_need(c, ns), max;
+	int ret;
 
 	if ((!ubuf || !len) && !need)
 		return 0;
@@ -246,18 +260,23 @@ static noinline int nvmx_map_user_meta_slow(struct nvmx_ctrl *ctrl,
 	if (len < need || len > max)
 		goto refuse;
 
-	meta->buf = memdup_user(u64_to_user_ptr(ubuf), len);
-	if (IS_ERR(meta->buf)) {
-		int ret = PTR_ERR(meta->buf);
-
-		meta->buf = NULL;
-		return ret;
-	}
-	meta->dma = dma_map_single(dev, meta->buf, len, DMA_BIDIRECTIONAL);
-	if (dma_mapping_error(dev, meta->dma)) {
-		kfree(meta->buf);
-		meta->buf = NULL;
+	/*
+	 * Whole zeroed pages, mapped whole: a controller that moves more than
+	 * the buffer holds (a command whose metadata the driver cannot size)
+	 * writes into them, not into other objects or bounce slots.
+	 */
+	meta->buf = alloc_pages_exact(PAGE_ALIGN(len), GFP_KERNEL | __GFP_ZERO);
+	if (!meta->buf)
 		return -ENOMEM;
+	if (copy_from_user(meta->buf, u64_to_user_ptr(ubuf), len)) {
+		ret = -EFAULT;
+		goto free_buf;
+	}
+	meta->dma = dma_map_single(dev, meta->buf, PAGE_ALIGN(len),
+				   DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, meta->dma)) {
+		ret = -ENOMEM;
+		goto free_buf;
 	}
 	meta->ubuf = u64_to_user_ptr(ubuf);
 	meta->dev = dev;
@@ -265,6 +284,11 @@ static noinline int nvmx_map_user_meta_slow(struct nvmx_ctrl *ctrl,
 	meta->to_host = c->common.opcode & 2;
 	c->common.metadata = cpu_to_le64(meta->dma);
 	return 0;
+
+free_buf:
+	free_pages_exact(meta->buf, PAGE_ALIGN(len));
+	meta->buf = NULL;
+	return ret;
 
 refuse:
 	if (max)
@@ -309,11 +333,12 @@ static int nvmx_unmap_user_meta(struct nvmx_user_meta *meta, int ret)
 {
 	if (!meta->buf)
 		return ret;
-	dma_unmap_single(meta->dev, meta->dma, meta->len, DMA_BIDIRECTIONAL);
+	dma_unmap_single(meta->dev, meta->dma, PAGE_ALIGN(meta->len),
+			 DMA_BIDIRECTIONAL);
 	if (!ret && meta->to_host &&
 	    copy_to_user(meta->ubuf, meta->buf, meta->len))
 		ret = -EFAULT;
-	kfree(meta->buf);
+	free_pages_exact(meta->buf, PAGE_ALIGN(meta->len));
 	meta->buf = NULL;
 	return ret;
 }

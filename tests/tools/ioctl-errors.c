@@ -127,6 +127,22 @@ int main(int argc, char **argv)
 	c64.opcode = 0x81;	/* vendor specific, unknown */
 	st = ioctl(nfd, NVME_IOCTL_IO64_CMD, &c64);
 	expect("unknown I/O opcode: Invalid Opcode status", (st & 0x7ff) == 0x1 ? 0 : -1, 0);
+	/*
+	 * Copy of one range in Source Range descriptor format 2h, whose
+	 * descriptors are of 32 bytes as format 0h's (1h's and 3h's are of
+	 * 40): its buffer is long enough, and the controller answers (a
+	 * status if it does not know the format; a copy of block 0 onto
+	 * itself if it does)
+	 */
+	memset(&c64, 0, sizeof(c64));
+	memset(buf, 0, 32);
+	c64.opcode = 0x19;
+	c64.nsid = 1;
+	c64.addr = (uintptr_t)buf;
+	c64.data_len = 32;
+	c64.cdw12 = 2 << 8;
+	st = ioctl(nfd, NVME_IOCTL_IO64_CMD, &c64);
+	expect("Copy in descriptor format 2h of 32 bytes: sent", st < 0 ? -1 : 0, 0);
 
 	memset(&io, 0, sizeof(io));
 	io.opcode = 0x02;
