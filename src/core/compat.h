@@ -250,10 +250,11 @@ nvmx_blk_alloc_queue(struct blk_mq_tag_set *set, void *queuedata)
  * MSG_SPLICE_PAGES from 6.5.  6.1 stable defines MSG_SPLICE_PAGES, which
  * its TCP ignores, so the test is MSG_SENDPAGE_NOTLAST, gone with
  * kernel_sendpage().  @more: more bytes of the same PDU follow.  A page
- * that must not be referenced (slab, no refcount) is copied.  The range
- * stays within the page: a 6.1 sender's frag that crosses pages reaches a
- * loopback receiver whole, and a copy across a large folio's end is a
- * hardened usercopy BUG there.  MSG_NOSIGNAL: the sender may be a task
+ * that must not be referenced (slab, no refcount) is copied;
+ * nvmx_send_own_page() is for pages the caller allocated for sending.
+ * The range stays within the page: a 6.1 sender's frag that crosses pages
+ * reaches a loopback receiver whole, and a copy across a large folio's
+ * end is a hardened usercopy BUG there.  MSG_NOSIGNAL: the sender may be a task
  * submitting I/O (the TCP transport's queue_rq), which a connection gone
  * must not kill with SIGPIPE.
  */
@@ -263,13 +264,15 @@ nvmx_blk_alloc_queue(struct blk_mq_tag_set *set, void *queuedata)
 #include <linux/socket.h>
 
 #ifdef MSG_SENDPAGE_NOTLAST
-static inline int nvmx_send_page(struct socket *sock, struct page *page,
-				 unsigned int off, unsigned int len, bool more)
+static __always_inline int __nvmx_send_page(struct socket *sock,
+					    struct page *page, unsigned int off,
+					    unsigned int len, bool more,
+					    bool by_ref)
 {
 	int flags = MSG_DONTWAIT | MSG_NOSIGNAL |
 		    (more ? MSG_MORE | MSG_SENDPAGE_NOTLAST : MSG_EOR);
 
-	if (!sendpage_ok(page)) {
+	if (!by_ref) {
 		struct msghdr msg = { .msg_flags = flags & ~MSG_SENDPAGE_NOTLAST };
 		struct kvec iov = { .iov_len = len };
 		int ret;
@@ -282,8 +285,10 @@ static inline int nvmx_send_page(struct socket *sock, struct page *page,
 	return kernel_sendpage(sock, page, off, len, flags);
 }
 #else
-static inline int nvmx_send_page(struct socket *sock, struct page *page,
-				 unsigned int off, unsigned int len, bool more)
+static __always_inline int __nvmx_send_page(struct socket *sock,
+					    struct page *page, unsigned int off,
+					    unsigned int len, bool more,
+					    bool by_ref)
 {
 	struct msghdr msg = {
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |
@@ -291,13 +296,29 @@ static inline int nvmx_send_page(struct socket *sock, struct page *page,
 	};
 	struct bio_vec bv;
 
-	if (sendpage_ok(page))
+	if (by_ref)
 		msg.msg_flags |= MSG_SPLICE_PAGES;
 	bvec_set_page(&bv, page, len, off);
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
 	return sock_sendmsg(sock, &msg);
 }
 #endif /* MSG_SENDPAGE_NOTLAST */
+
+static __always_inline int nvmx_send_page(struct socket *sock,
+					  struct page *page, unsigned int off,
+					  unsigned int len, bool more)
+{
+	return __nvmx_send_page(sock, page, off, len, more, sendpage_ok(page));
+}
+
+/* A page of the driver's own, which the socket may always reference. */
+static __always_inline int nvmx_send_own_page(struct socket *sock,
+					      struct page *page,
+					      unsigned int off,
+					      unsigned int len, bool more)
+{
+	return __nvmx_send_page(sock, page, off, len, more, true);
+}
 #endif /* CONFIG_NET */
 
 #endif /* NVMX_COMPAT_H */

@@ -101,24 +101,31 @@ static void nvmx_tcp_cur_page(struct nvmx_tcp_request *treq, u32 max,
  */
 
 /*
- * Send what is left of the request's header (a copy: the buffer is
- * rewritten for the next H2CData PDU while the socket may still hold it).
- * Return: bytes sent, 0 when the socket is full, or a negative errno.
+ * Send what is left of the request's header: a command capsule's from its
+ * slot by reference, an H2CData header (or a capsule without a slot) as a
+ * copy.  Return: bytes sent, 0 when the socket is full, or a negative
+ * errno.
  */
-static int nvmx_tcp_send_hdr(struct nvmx_tcp_queue *queue,
-			     struct nvmx_tcp_request *treq, bool more)
+static __always_inline int nvmx_tcp_send_hdr(struct nvmx_tcp_queue *queue,
+					      struct nvmx_tcp_request *treq,
+					      bool more)
 {
-	struct msghdr msg = {
-		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |
-			     (more ? MSG_MORE : MSG_EOR),
-	};
-	struct kvec iov = {
-		.iov_base = treq->hdr + treq->hdr_off,
-		.iov_len = treq->hdr_len - treq->hdr_off,
-	};
+	u8 *p = treq->tx_hdr + treq->hdr_off;
+	unsigned int len = treq->hdr_len - treq->hdr_off;
 	int ret;
 
-	ret = kernel_sendmsg(queue->sock, &msg, &iov, 1, iov.iov_len);
+	if (treq->tx_hdr != treq->hdr) {
+		ret = nvmx_send_own_page(queue->sock, virt_to_page(p),
+					 offset_in_page(p), len, more);
+	} else {
+		struct msghdr msg = {
+			.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+				     (more ? MSG_MORE : MSG_EOR),
+		};
+		struct kvec iov = { .iov_base = p, .iov_len = len };
+
+		ret = kernel_sendmsg(queue->sock, &msg, &iov, 1, len);
+	}
 	if (ret == -EAGAIN)
 		return 0;
 	if (ret > 0)
@@ -154,10 +161,12 @@ static int nvmx_tcp_send_data(struct nvmx_tcp_queue *queue,
 			treq->ddgst = crc32c(treq->ddgst, p + off, ret);
 			kunmap_local(p);
 		}
-		nvmx_tcp_advance(treq, ret, ITER_SOURCE);
 		treq->pdu_left -= ret;
 		treq->data_sent += ret;
 		total += ret;
+		/* the iterator serves the rest of the data, if any */
+		if (treq->data_sent < treq->data_len)
+			nvmx_tcp_advance(treq, ret, ITER_SOURCE);
 	}
 	return total;
 }
@@ -185,6 +194,7 @@ static void nvmx_tcp_build_h2c(struct nvmx_tcp_queue *queue,
 		memcpy(treq->hdr + NVMX_TCP_DATA_HLEN,
 		       &(__le32){ nvmx_tcp_digest(treq->hdr, NVMX_TCP_DATA_HLEN) },
 		       NVMX_TCP_DIGEST_LEN);
+	treq->tx_hdr = treq->hdr;
 	treq->hdr_len = NVMX_TCP_DATA_HLEN + hd;
 	treq->hdr_off = 0;
 	treq->r2t_left -= chunk;
@@ -193,16 +203,16 @@ static void nvmx_tcp_build_h2c(struct nvmx_tcp_queue *queue,
 	treq->state = NVMX_TCP_SEND_H2C;
 }
 
-/* A PDU is on the socket whole (its header is still in treq->hdr). */
+/* A PDU is on the socket whole (its header is still at treq->tx_hdr). */
 static void nvmx_tcp_trace_sent(struct nvmx_tcp_queue *queue,
 				struct nvmx_tcp_request *treq)
 {
-	if (treq->hdr[0] == NVMX_TCP_H2C_DATA) {
+	if (treq->tx_hdr[0] == NVMX_TCP_H2C_DATA) {
 		queue->h2c_pdus++;
 		trace_nvmx_tcp_send_pdu(queue, NVMX_TCP_H2C_DATA,
 					treq->req.cmd.common.command_id,
-					nvmx_tcp_get32(treq->hdr + 12),
-					nvmx_tcp_get32(treq->hdr + 16));
+					nvmx_tcp_get32(treq->tx_hdr + 12),
+					nvmx_tcp_get32(treq->tx_hdr + 16));
 	} else {
 		queue->sent++;
 		trace_nvmx_tcp_send_pdu(queue, NVMX_TCP_CMD,
@@ -885,24 +895,32 @@ static void nvmx_tcp_set_sgl(struct nvmx_tcp_queue *queue,
 		   (NVME_TRANSPORT_SGL_DATA_DESC << 4) | NVME_SGL_FMT_TRANSPORT_A;
 }
 
-/* Build the command capsule's header (and digest) in treq->hdr. */
+/*
+ * Build the command capsule's header (and digest): in the slot of @tag in
+ * the queue's header pages, or in treq->hdr for a command without one.
+ */
 static void nvmx_tcp_build_cmd(struct nvmx_tcp_queue *queue,
-			       struct nvmx_tcp_request *treq, u32 inline_len)
+			       struct nvmx_tcp_request *treq, u32 tag,
+			       u32 inline_len)
 {
 	u32 hd = queue->rp.hdgst ? NVMX_TCP_DIGEST_LEN : 0;
 	u32 dd = queue->rp.ddgst && inline_len ? NVMX_TCP_DIGEST_LEN : 0;
 	u8 flags = (hd ? NVMX_TCP_F_HDGST : 0) | (dd ? NVMX_TCP_F_DDGST : 0);
+	u8 *h = treq->hdr;
 
-	nvmx_tcp_ch_encode(treq->hdr, NVMX_TCP_CMD, flags, NVMX_TCP_CMD_HLEN,
+	if (likely(tag < queue->nr_cmd_hdrs))
+		h = queue->cmd_hdrs[tag / NVMX_TCP_HDR_PER_PAGE] +
+		    tag % NVMX_TCP_HDR_PER_PAGE * NVMX_TCP_HDR_SLOT;
+	nvmx_tcp_ch_encode(h, NVMX_TCP_CMD, flags, NVMX_TCP_CMD_HLEN,
 			   inline_len ? NVMX_TCP_CMD_HLEN + hd : 0,
 			   NVMX_TCP_CMD_HLEN + hd + inline_len + dd);
-	memcpy(treq->hdr + NVMX_TCP_CH_LEN, &treq->req.cmd,
-	       sizeof(treq->req.cmd));
+	memcpy(h + NVMX_TCP_CH_LEN, &treq->req.cmd, sizeof(treq->req.cmd));
 	if (hd) {
-		__le32 d = nvmx_tcp_digest(treq->hdr, NVMX_TCP_CMD_HLEN);
+		__le32 d = nvmx_tcp_digest(h, NVMX_TCP_CMD_HLEN);
 
-		memcpy(treq->hdr + NVMX_TCP_CMD_HLEN, &d, hd);
+		memcpy(h + NVMX_TCP_CMD_HLEN, &d, hd);
 	}
+	treq->tx_hdr = h;
 	treq->hdr_len = NVMX_TCP_CMD_HLEN + hd;
 	treq->hdr_off = 0;
 	treq->pdu_left = inline_len;
@@ -949,7 +967,8 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 	nvmx_tcp_set_sgl(queue, treq, in_capsule);
 	treq->req.gen = nvmx_gen_next(treq->req.gen);
 	treq->req.cmd.common.command_id = nvmx_cid_make(rq->tag, treq->req.gen);
-	nvmx_tcp_build_cmd(queue, treq, in_capsule ? treq->data_len : 0);
+	nvmx_tcp_build_cmd(queue, treq, rq->tag,
+			   in_capsule ? treq->data_len : 0);
 	trace_nvmx_tcp_cmd(queue, &treq->req.cmd, treq->data_len,
 			   in_capsule ? treq->data_len : 0);
 	blk_mq_start_request(rq);
@@ -987,7 +1006,7 @@ void nvmx_tcp_send_async(struct nvmx_tcp_queue *queue,
 	treq->r2t_pending = false;
 	treq->curr_bio = NULL;
 	nvmx_tcp_set_sgl(queue, treq, false);
-	nvmx_tcp_build_cmd(queue, treq, 0);
+	nvmx_tcp_build_cmd(queue, treq, U32_MAX, 0);
 	llist_add(&treq->lnode, &queue->send_list);
 	queue_work_on(queue->io_cpu, nvmx_tcp_wq, &queue->io_work);
 }

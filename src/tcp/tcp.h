@@ -52,9 +52,13 @@ enum nvmx_tcp_send_state {
  * struct nvmx_tcp_request - per-request state, after struct nvmx_request
  * @req: the core's part, first
  * @queue: the queue it went out on
- * @hdr: the PDU header being sent (a command capsule's or an H2CData's),
- *	with room for its digest and the data digest
- * @hdr_len: bytes of @hdr to send, @hdr_off of them sent
+ * @hdr: an H2CData PDU's header and its digest (sent as a copy: the next
+ *	one is built here while the socket may still hold this one), or a
+ *	command capsule's header that has no slot in the queue's
+ *	@cmd_hdrs (the Asynchronous Event Request's)
+ * @tx_hdr: the header being sent: @hdr, or the command capsule's slot in
+ *	the queue's @cmd_hdrs
+ * @hdr_len: bytes of @tx_hdr to send, @hdr_off of them sent
  * @hdr_off: see @hdr_len
  * @state: where its sending stands
  * @data_len: the transfer's length (0: none)
@@ -74,6 +78,7 @@ struct nvmx_tcp_request {
 	struct nvmx_request req;
 	struct nvmx_tcp_queue *queue;
 	u8 hdr[NVMX_TCP_CMD_HLEN + NVMX_TCP_DIGEST_LEN];
+	u8 *tx_hdr;
 	u8 hdr_len;
 	u8 hdr_off;
 	enum nvmx_tcp_send_state state;
@@ -114,6 +119,9 @@ enum nvmx_tcp_rx_state {
  * @rp: what the connection negotiated, as the receive side checks it
  * @maxh2cdata: the controller's MAXH2CDATA
  * @inline_max: in-capsule data the queue takes
+ * @cmd_hdrs: pages of command capsule headers, NVMX_TCP_HDR_SLOT bytes
+ *	for each tag below @nr_cmd_hdrs, with the controller
+ * @nr_cmd_hdrs: see @cmd_hdrs
  * @send_list: requests to send, from queue_rq (lock-free)
  * @send_queue: requests being sent, in order (under @send_mutex)
  * @send_mutex: held while sending on or receiving from @sock
@@ -155,6 +163,8 @@ struct nvmx_tcp_queue {
 	struct nvmx_tcp_rx_params rp;
 	u32 maxh2cdata;
 	u32 inline_max;
+	u8 **cmd_hdrs;
+	u32 nr_cmd_hdrs;
 
 	struct llist_head send_list;
 	struct list_head send_queue;
@@ -244,6 +254,20 @@ struct nvmx_tcp_ctrl {
 #define NVMX_TCP_MAX_XFER	(4U << 20)
 /* data segments of a request: the transfer in pages */
 #define NVMX_TCP_MAX_SEGS	(NVMX_TCP_MAX_XFER / PAGE_SIZE)
+
+/*
+ * A command capsule's header (and its digest) is built in its tag's slot
+ * of the queue's header pages and the socket takes it by reference, as it
+ * takes data pages: no copy, and no push of a lone header before its
+ * in-capsule data.  Neither a slab object nor a request's memory (a tail
+ * page of blk-mq's allocation has no reference count) may be sent so.  A
+ * slot is written again only for the tag's next command: once the
+ * controller has answered this one, and so has received its header (a
+ * retransmission of those bytes with new contents is dropped as a
+ * duplicate), or once the connection it went out on is closed.  Slots are powers of two within a page.
+ */
+#define NVMX_TCP_HDR_SLOT	128
+#define NVMX_TCP_HDR_PER_PAGE	(PAGE_SIZE / NVMX_TCP_HDR_SLOT)
 
 /* in-capsule data every NVMe/TCP controller takes on its admin queue */
 #define NVMX_TCP_ADMIN_INLINE	8192
