@@ -138,8 +138,8 @@ static __always_inline int nvmx_tcp_send_hdr(struct nvmx_tcp_queue *queue,
  * to the data digest.  Return: bytes sent, 0 when the socket is full, or
  * a negative errno.
  */
-static int nvmx_tcp_send_data(struct nvmx_tcp_queue *queue,
-			      struct nvmx_tcp_request *treq)
+static __always_inline int nvmx_tcp_send_data(struct nvmx_tcp_queue *queue,
+					       struct nvmx_tcp_request *treq)
 {
 	unsigned int off, len;
 	struct page *page;
