@@ -144,18 +144,15 @@ static u64 nvmx_user_xfer_need(const struct nvme_command *c,
 	case NVMX_CMD_COPY:
 		/*
 		 * Source Range descriptors: formats 0h and 2h of 32 bytes,
-		 * 1h and 3h (64-bit protection information) of 40; the
-		 * others are reserved, which the controller refuses
+		 * 1h and 3h (64-bit protection information) of 40, and the
+		 * reserved ones as the largest
 		 */
 		switch ((cdw12 >> 8) & 0xf) {
 		case 0:
 		case 2:
 			return ((cdw12 & 0xff) + 1) * 32;
-		case 1:
-		case 3:
-			return ((cdw12 & 0xff) + 1) * 40;
 		}
-		return 0;
+		return ((cdw12 & 0xff) + 1) * 40;
 	}
 	return 0;
 }
@@ -261,17 +258,20 @@ static noinline int nvmx_map_user_meta_slow(struct nvmx_ctrl *ctrl,
 		goto refuse;
 
 	/*
-	 * Whole zeroed pages, mapped whole: a controller that moves more than
-	 * the buffer holds (a command whose metadata the driver cannot size)
-	 * writes into them, not into other objects or bounce slots.
+	 * Whole pages, mapped whole, past the copy zeroed: a controller that
+	 * moves a little more than the buffer holds (a command whose metadata
+	 * the driver cannot size) writes into them up to the page's end, not
+	 * into a neighbouring object or bounce slot; more than that, nothing
+	 * here contains.
 	 */
-	meta->buf = alloc_pages_exact(PAGE_ALIGN(len), GFP_KERNEL | __GFP_ZERO);
+	meta->buf = alloc_pages_exact(PAGE_ALIGN(len), GFP_USER | __GFP_NOWARN);
 	if (!meta->buf)
 		return -ENOMEM;
 	if (copy_from_user(meta->buf, u64_to_user_ptr(ubuf), len)) {
 		ret = -EFAULT;
 		goto free_buf;
 	}
+	memset(meta->buf + len, 0, PAGE_ALIGN(len) - len);
 	meta->dma = dma_map_single(dev, meta->buf, PAGE_ALIGN(len),
 				   DMA_BIDIRECTIONAL);
 	if (dma_mapping_error(dev, meta->dma)) {

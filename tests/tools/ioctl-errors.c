@@ -131,11 +131,12 @@ int main(int argc, char **argv)
 	 * Copy of one range in Source Range descriptor format 2h, whose
 	 * descriptors are of 32 bytes as format 0h's (1h's and 3h's are of
 	 * 40): its buffer is long enough, and the controller answers (a
-	 * status if it does not know the format; a copy of block 0 onto
-	 * itself if it does)
+	 * status if it does not know the format, as QEMU 7.2; else a copy of
+	 * block 0 of namespace 1, the descriptor's SNSID, onto itself)
 	 */
 	memset(&c64, 0, sizeof(c64));
 	memset(buf, 0, 32);
+	buf[0] = 1;
 	c64.opcode = 0x19;
 	c64.nsid = 1;
 	c64.addr = (uintptr_t)buf;
