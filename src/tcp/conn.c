@@ -287,6 +287,49 @@ out:
 	return ret;
 }
 
+/*
+ * A page the socket still holds (a header not yet acknowledged, or not
+ * yet read by a loopback receiver) stays until it lets go: this drops the
+ * queue's reference only.  Idempotent.
+ */
+void nvmx_tcp_free_cmd_hdrs(struct nvmx_tcp_queue *queue)
+{
+	unsigned int i;
+
+	for (i = 0; i < DIV_ROUND_UP(queue->nr_cmd_hdrs,
+				     NVMX_TCP_HDR_PER_PAGE); i++)
+		free_page((unsigned long)queue->cmd_hdrs[i]);
+	kfree(queue->cmd_hdrs);
+	queue->cmd_hdrs = NULL;
+	queue->nr_cmd_hdrs = 0;
+}
+
+/*
+ * The connection's pages of command capsule headers (tcp.h), a slot for
+ * every tag its hardware context can have: the admin tags below the
+ * AER's, the I/O tags below the depth asked for.  They go with the
+ * connection: bytes its socket (or, on loopback, the target) still holds
+ * after it closed are never written again.
+ */
+static int nvmx_tcp_alloc_cmd_hdrs(struct nvmx_tcp_queue *queue)
+{
+	u32 tags = queue->qid ? queue->ctrl->opts.queue_size : NVMX_AEN_TAG;
+	unsigned int pages = DIV_ROUND_UP(tags, NVMX_TCP_HDR_PER_PAGE), i;
+
+	queue->cmd_hdrs = kcalloc(pages, sizeof(*queue->cmd_hdrs), GFP_KERNEL);
+	if (!queue->cmd_hdrs)
+		return -ENOMEM;
+	queue->nr_cmd_hdrs = tags;
+	for (i = 0; i < pages; i++) {
+		queue->cmd_hdrs[i] = (u8 *)__get_free_page(GFP_KERNEL);
+		if (!queue->cmd_hdrs[i]) {
+			nvmx_tcp_free_cmd_hdrs(queue);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 /**
  * nvmx_tcp_start_queue() - connect a queue
  * @tctrl: the controller
@@ -305,11 +348,17 @@ int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid)
 	struct sock *sk;
 	int ret;
 
+	ret = nvmx_tcp_alloc_cmd_hdrs(queue);
+	if (ret) {
+		dev_err(&tctrl->ctrl.device, "qid %u: no memory for its command headers\n",
+			qid);
+		return ret;
+	}
 	ret = sock_create_kern(&init_net, tctrl->addr.ss_family, SOCK_STREAM,
 			       IPPROTO_TCP, &queue->sock);
 	if (ret) {
 		dev_err(&tctrl->ctrl.device, "qid %u: no socket (%d)\n", qid, ret);
-		return ret;
+		goto free_cmd_hdrs;
 	}
 	sk = queue->sock->sk;
 	nvmx_tcp_reclassify(queue->sock);
@@ -365,6 +414,8 @@ release:
 	release_sock(sk);
 	sock_release(queue->sock);
 	queue->sock = NULL;
+free_cmd_hdrs:
+	nvmx_tcp_free_cmd_hdrs(queue);
 	return ret;
 }
 
@@ -403,5 +454,7 @@ void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue)
 	sock_release(queue->sock);
 	memalloc_noreclaim_restore(noreclaim);
 	queue->sock = NULL;
+	/* quiesced, or never live: no queue_rq writes a slot */
+	nvmx_tcp_free_cmd_hdrs(queue);
 	mutex_unlock(&queue->stop_lock);
 }

@@ -580,64 +580,14 @@ static void nvmx_tcp_delete_ctrl_op(struct nvmx_ctrl *ctrl)
 	wake_up_all(&tctrl->wait);
 }
 
-/* A queue's tags: the admin ones below the AER's, the I/O ones fewer than asked. */
-static u32 nvmx_tcp_queue_tags(struct nvmx_tcp_ctrl *tctrl, unsigned int qid)
-{
-	return qid ? tctrl->opts.queue_size : NVMX_AEN_TAG;
-}
-
-/* Each queue's pages of command capsule headers (tcp.h), a slot per tag. */
-static int nvmx_tcp_alloc_cmd_hdrs(struct nvmx_tcp_ctrl *tctrl)
-{
-	unsigned int i, p;
-
-	for (i = 0; i < tctrl->nr_queues; i++) {
-		struct nvmx_tcp_queue *queue = &tctrl->queues[i];
-		u32 nr = nvmx_tcp_queue_tags(tctrl, i);
-		unsigned int pages = DIV_ROUND_UP(nr, NVMX_TCP_HDR_PER_PAGE);
-
-		queue->cmd_hdrs = kcalloc(pages, sizeof(*queue->cmd_hdrs),
-					  GFP_KERNEL);
-		if (!queue->cmd_hdrs)
-			return -ENOMEM;
-		for (p = 0; p < pages; p++) {
-			queue->cmd_hdrs[p] = (u8 *)get_zeroed_page(GFP_KERNEL);
-			if (!queue->cmd_hdrs[p])
-				return -ENOMEM;
-		}
-		queue->nr_cmd_hdrs = nr;
-	}
-	return 0;
-}
-
-/*
- * A page the socket still holds (a header not yet acknowledged) stays
- * until it lets go: this drops the queue's reference only.
- */
-static void nvmx_tcp_free_cmd_hdrs(struct nvmx_tcp_ctrl *tctrl)
-{
-	unsigned int i, p;
-
-	for (i = 0; i < tctrl->nr_queues; i++) {
-		struct nvmx_tcp_queue *queue = &tctrl->queues[i];
-		unsigned int pages = DIV_ROUND_UP(nvmx_tcp_queue_tags(tctrl, i),
-						  NVMX_TCP_HDR_PER_PAGE);
-
-		if (!queue->cmd_hdrs)
-			continue;
-		for (p = 0; p < pages; p++)
-			free_page((unsigned long)queue->cmd_hdrs[p]);
-		kfree(queue->cmd_hdrs);
-		queue->cmd_hdrs = NULL;
-		queue->nr_cmd_hdrs = 0;
-	}
-}
-
 static void nvmx_tcp_free_ctrl(struct nvmx_ctrl *ctrl)
 {
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
+	unsigned int i;
 
-	nvmx_tcp_free_cmd_hdrs(tctrl);
+	/* every queue was stopped, which freed its header pages */
+	for (i = 0; i < tctrl->nr_queues; i++)
+		nvmx_tcp_free_cmd_hdrs(&tctrl->queues[i]);
 	kfree(tctrl->queues);
 	kfree(tctrl);
 }
@@ -734,9 +684,6 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 		goto free_tctrl;
 	}
 	nvmx_tcp_init_queues(tctrl);
-	ret = nvmx_tcp_alloc_cmd_hdrs(tctrl);
-	if (ret)
-		goto free_cmd_hdrs;
 	init_waitqueue_head(&tctrl->wait);
 	INIT_DELAYED_WORK(&tctrl->ka_work, nvmx_tcp_ka_work);
 	INIT_WORK(&tctrl->delete_work, nvmx_tcp_delete_work);
@@ -800,8 +747,6 @@ remove_debugfs:
 	put_device(&ctrl->device);
 	return ERR_PTR(ret);
 
-free_cmd_hdrs:
-	nvmx_tcp_free_cmd_hdrs(tctrl);
 free_tctrl:
 	kfree(tctrl->queues);
 	kfree(tctrl);

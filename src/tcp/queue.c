@@ -107,8 +107,8 @@ static void nvmx_tcp_cur_page(struct nvmx_tcp_request *treq, u32 max,
  * errno.
  */
 static __always_inline int nvmx_tcp_send_hdr(struct nvmx_tcp_queue *queue,
-					      struct nvmx_tcp_request *treq,
-					      bool more)
+					     struct nvmx_tcp_request *treq,
+					     bool more)
 {
 	u8 *p = treq->tx_hdr + treq->hdr_off;
 	unsigned int len = treq->hdr_len - treq->hdr_off;
@@ -139,7 +139,7 @@ static __always_inline int nvmx_tcp_send_hdr(struct nvmx_tcp_queue *queue,
  * a negative errno.
  */
 static __always_inline int nvmx_tcp_send_data(struct nvmx_tcp_queue *queue,
-					       struct nvmx_tcp_request *treq)
+					      struct nvmx_tcp_request *treq)
 {
 	unsigned int off, len;
 	struct page *page;

@@ -54,10 +54,10 @@ enum nvmx_tcp_send_state {
  * @queue: the queue it went out on
  * @hdr: an H2CData PDU's header and its digest (sent as a copy: the next
  *	one is built here while the socket may still hold this one), or a
- *	command capsule's header that has no slot in the queue's
- *	@cmd_hdrs (the Asynchronous Event Request's)
+ *	command capsule's header that has no slot in
+ *	&nvmx_tcp_queue.cmd_hdrs (the Asynchronous Event Request's)
  * @tx_hdr: the header being sent: @hdr, or the command capsule's slot in
- *	the queue's @cmd_hdrs
+ *	&nvmx_tcp_queue.cmd_hdrs
  * @hdr_len: bytes of @tx_hdr to send, @hdr_off of them sent
  * @hdr_off: see @hdr_len
  * @state: where its sending stands
@@ -119,8 +119,12 @@ enum nvmx_tcp_rx_state {
  * @rp: what the connection negotiated, as the receive side checks it
  * @maxh2cdata: the controller's MAXH2CDATA
  * @inline_max: in-capsule data the queue takes
- * @cmd_hdrs: pages of command capsule headers, NVMX_TCP_HDR_SLOT bytes
- *	for each tag below @nr_cmd_hdrs, with the controller
+ * @cmd_hdrs: the connection's pages of command capsule headers,
+ *	NVMX_TCP_HDR_SLOT bytes for each tag below @nr_cmd_hdrs: a slot is
+ *	the request's that holds the tag, written by queue_rq (no lock:
+ *	the tag is its own) and read by the sender; the pages change with
+ *	the connection (nvmx_tcp_start_queue(), nvmx_tcp_stop_queue()),
+ *	while no queue_rq runs on the queue
  * @nr_cmd_hdrs: see @cmd_hdrs
  * @send_list: requests to send, from queue_rq (lock-free)
  * @send_queue: requests being sent, in order (under @send_mutex)
@@ -257,17 +261,20 @@ struct nvmx_tcp_ctrl {
 
 /*
  * A command capsule's header (and its digest) is built in its tag's slot
- * of the queue's header pages and the socket takes it by reference, as it
- * takes data pages: no copy, and no push of a lone header before its
- * in-capsule data.  Neither a slab object nor a request's memory (a tail
- * page of blk-mq's allocation has no reference count) may be sent so.  A
- * slot is written again only for the tag's next command: once the
- * controller has answered this one, and so has received its header (a
- * retransmission of those bytes with new contents is dropped as a
- * duplicate), or once the connection it went out on is closed.  Slots are powers of two within a page.
+ * of the connection's header pages, and the socket takes it by
+ * reference, as it takes data pages: no copy, and no push of a lone
+ * header before its in-capsule data.  Neither a slab object nor a
+ * request's memory (a tail page of blk-mq's allocation has no reference
+ * count) may be sent so.  A slot is written again only for the tag's next
+ * command on the same connection, once the controller has answered this
+ * one and so has received its header (a retransmission of those bytes
+ * with new contents is dropped as a duplicate).  A closed connection's
+ * pages are never written again (nvmx_tcp_stop_queue()).  Slots are a
+ * power of two, so none crosses a page.
  */
 #define NVMX_TCP_HDR_SLOT	128
 #define NVMX_TCP_HDR_PER_PAGE	(PAGE_SIZE / NVMX_TCP_HDR_SLOT)
+static_assert(NVMX_TCP_CMD_HLEN + NVMX_TCP_DIGEST_LEN <= NVMX_TCP_HDR_SLOT);
 
 /* in-capsule data every NVMe/TCP controller takes on its admin queue */
 #define NVMX_TCP_ADMIN_INLINE	8192
@@ -284,6 +291,7 @@ void nvmx_tcp_delete_ctrl(struct nvmx_tcp_ctrl *tctrl);
 /* conn.c */
 int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid);
 void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue);
+void nvmx_tcp_free_cmd_hdrs(struct nvmx_tcp_queue *queue);
 
 /* debugfs.c */
 void nvmx_tcp_debugfs_add_ctrl(struct nvmx_tcp_ctrl *tctrl);
