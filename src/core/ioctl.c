@@ -33,8 +33,10 @@
  * @limit is not 0; the block layer bounces it when its alignment does not
  * suit the controller.
  */
-static int nvmx_map_user_buf(struct request *rq, struct io_uring_cmd *ioucmd,
-			     u64 ubuf, u32 len, bool vec, u64 limit)
+static __always_inline int nvmx_map_user_buf(struct request *rq,
+					     struct io_uring_cmd *ioucmd,
+					     u64 ubuf, u32 len, bool vec,
+					     u64 limit)
 {
 	struct iov_iter iter;
 	int ret;

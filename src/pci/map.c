@@ -55,6 +55,7 @@ static blk_status_t nvmx_setup_prps(struct nvmx_pci_ctrl *pctrl, struct request 
 	struct dma_pool *pool;
 	__le64 *prps, *stop;
 	bool passthru;
+	gfp_t gfp;
 
 	preq->req.cmd.common.dptr.prp1 = cpu_to_le64(addr);
 	entries = nvmx_prp_pages(addr, blk_rq_payload_bytes(rq), shift) - 1;
@@ -77,15 +78,15 @@ static blk_status_t nvmx_setup_prps(struct nvmx_pci_ctrl *pctrl, struct request 
 	 * 0, instead of pages that earlier commands used.
 	 */
 	passthru = blk_rq_is_passthrough(rq);
+	gfp = passthru ? GFP_ATOMIC | __GFP_ZERO : GFP_ATOMIC;
 	preq->small_list = !passthru && lists == 1 &&
 			   entries * 8 <= NVMX_SMALL_POOL_SIZE;
 	pool = preq->small_list ? pctrl->prp_small_pool : pctrl->prp_page_pool;
 	for (; preq->nr_prp_lists < lists; preq->nr_prp_lists++) {
 		u8 i = preq->nr_prp_lists;
 
-		preq->prp_lists[i] = passthru ?
-			dma_pool_zalloc(pool, GFP_ATOMIC, &preq->prp_dma[i]) :
-			dma_pool_alloc(pool, GFP_ATOMIC, &preq->prp_dma[i]);
+		preq->prp_lists[i] = dma_pool_alloc(pool, gfp,
+						    &preq->prp_dma[i]);
 		if (!preq->prp_lists[i]) {
 			nvmx_free_prp_lists(pctrl, preq);
 			return BLK_STS_RESOURCE;
