@@ -254,9 +254,9 @@ nvmx_blk_alloc_queue(struct blk_mq_tag_set *set, void *queuedata)
  * nvmx_send_own_page() is for pages the caller allocated for sending.
  * The range stays within the page: a 6.1 sender's frag that crosses pages
  * reaches a loopback receiver whole, and a copy across a large folio's
- * end is a hardened usercopy BUG there.  MSG_NOSIGNAL: the sender may be a task
- * submitting I/O (the TCP transport's queue_rq), which a connection gone
- * must not kill with SIGPIPE.
+ * end is a hardened usercopy BUG there.  MSG_NOSIGNAL: the sender may be
+ * a task submitting I/O (the TCP transport's queue_rq), which a
+ * connection gone must not kill with SIGPIPE.
  */
 #if IS_ENABLED(CONFIG_NET)
 #include <linux/highmem.h>

@@ -585,7 +585,10 @@ static void nvmx_tcp_free_ctrl(struct nvmx_ctrl *ctrl)
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
 	unsigned int i;
 
-	/* every queue was stopped, which freed its header pages */
+	/*
+	 * A queue's stop frees its header pages; these calls are for a queue
+	 * that was never stopped.
+	 */
 	for (i = 0; i < tctrl->nr_queues; i++)
 		nvmx_tcp_free_cmd_hdrs(&tctrl->queues[i]);
 	kfree(tctrl->queues);
