@@ -288,9 +288,36 @@ out:
 }
 
 /*
- * A page the socket still holds (a header not yet acknowledged, or not
- * yet read by a loopback receiver) stays until it lets go: this drops the
- * queue's reference only.  Idempotent.
+ * The queue's pages of command capsule headers (tcp.h), a slot for every
+ * tag its hardware context can have: the admin tags below the AER's, the
+ * I/O tags below the depth asked for (the tag set's may be smaller, capped
+ * by CAP.MQES).  They live as long as the controller, as a PCIe queue's
+ * rings do: a queue_rq that raced a stop (a namespace being removed is
+ * not quiesced) writes into pages that are still the queue's.
+ */
+int nvmx_tcp_alloc_cmd_hdrs(struct nvmx_tcp_queue *queue, u32 tags)
+{
+	unsigned int pages = DIV_ROUND_UP(tags, NVMX_TCP_HDR_PER_PAGE);
+	unsigned int i;
+
+	queue->cmd_hdrs = kcalloc(pages, sizeof(*queue->cmd_hdrs), GFP_KERNEL);
+	if (!queue->cmd_hdrs)
+		return -ENOMEM;
+	queue->nr_cmd_hdrs = tags;
+	for (i = 0; i < pages; i++) {
+		queue->cmd_hdrs[i] = (u8 *)__get_free_page(GFP_KERNEL);
+		if (!queue->cmd_hdrs[i]) {
+			nvmx_tcp_free_cmd_hdrs(queue);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Drop the queue's reference on its header pages: one that a socket
+ * still holds (a header not yet acknowledged, or not yet read by a
+ * loopback receiver) stays until it lets go.  Idempotent.
  */
 void nvmx_tcp_free_cmd_hdrs(struct nvmx_tcp_queue *queue)
 {
@@ -305,27 +332,26 @@ void nvmx_tcp_free_cmd_hdrs(struct nvmx_tcp_queue *queue)
 }
 
 /*
- * The connection's pages of command capsule headers (tcp.h), a slot for
- * every tag its hardware context can have: the admin tags below the
- * AER's, the I/O tags below the depth asked for.  They go with the
- * connection: bytes its socket (or, on loopback, the target) still holds
- * after it closed are never written again.
+ * Before a new connection: a header page that a closed connection's
+ * socket (or, on loopback, the target) still holds is left to it with its
+ * bytes, and the queue takes a new one, so that no command of the new
+ * connection is written over a header the old one may still deliver.
  */
-static int nvmx_tcp_alloc_cmd_hdrs(struct nvmx_tcp_queue *queue)
+static int nvmx_tcp_renew_cmd_hdrs(struct nvmx_tcp_queue *queue)
 {
-	u32 tags = queue->qid ? queue->ctrl->opts.queue_size : NVMX_AEN_TAG;
-	unsigned int pages = DIV_ROUND_UP(tags, NVMX_TCP_HDR_PER_PAGE), i;
+	unsigned int i;
 
-	queue->cmd_hdrs = kcalloc(pages, sizeof(*queue->cmd_hdrs), GFP_KERNEL);
-	if (!queue->cmd_hdrs)
-		return -ENOMEM;
-	queue->nr_cmd_hdrs = tags;
-	for (i = 0; i < pages; i++) {
-		queue->cmd_hdrs[i] = (u8 *)__get_free_page(GFP_KERNEL);
-		if (!queue->cmd_hdrs[i]) {
-			nvmx_tcp_free_cmd_hdrs(queue);
+	for (i = 0; i < DIV_ROUND_UP(queue->nr_cmd_hdrs,
+				     NVMX_TCP_HDR_PER_PAGE); i++) {
+		u8 *old = queue->cmd_hdrs[i], *new;
+
+		if (page_count(virt_to_page(old)) == 1)
+			continue;
+		new = (u8 *)__get_free_page(GFP_KERNEL);
+		if (!new)
 			return -ENOMEM;
-		}
+		queue->cmd_hdrs[i] = new;
+		free_page((unsigned long)old);
 	}
 	return 0;
 }
@@ -348,17 +374,14 @@ int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid)
 	struct sock *sk;
 	int ret;
 
-	ret = nvmx_tcp_alloc_cmd_hdrs(queue);
-	if (ret) {
-		dev_err(&tctrl->ctrl.device, "qid %u: no memory for its command headers\n",
-			qid);
+	ret = nvmx_tcp_renew_cmd_hdrs(queue);
+	if (ret)
 		return ret;
-	}
 	ret = sock_create_kern(&init_net, tctrl->addr.ss_family, SOCK_STREAM,
 			       IPPROTO_TCP, &queue->sock);
 	if (ret) {
 		dev_err(&tctrl->ctrl.device, "qid %u: no socket (%d)\n", qid, ret);
-		goto free_cmd_hdrs;
+		return ret;
 	}
 	sk = queue->sock->sk;
 	nvmx_tcp_reclassify(queue->sock);
@@ -414,8 +437,6 @@ release:
 	release_sock(sk);
 	sock_release(queue->sock);
 	queue->sock = NULL;
-free_cmd_hdrs:
-	nvmx_tcp_free_cmd_hdrs(queue);
 	return ret;
 }
 
@@ -454,7 +475,5 @@ void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue)
 	sock_release(queue->sock);
 	memalloc_noreclaim_restore(noreclaim);
 	queue->sock = NULL;
-	/* quiesced, or never live: no queue_rq writes a slot */
-	nvmx_tcp_free_cmd_hdrs(queue);
 	mutex_unlock(&queue->stop_lock);
 }

@@ -585,10 +585,6 @@ static void nvmx_tcp_free_ctrl(struct nvmx_ctrl *ctrl)
 	struct nvmx_tcp_ctrl *tctrl = to_tcp_ctrl(ctrl);
 	unsigned int i;
 
-	/*
-	 * A queue's stop frees its header pages; these calls are for a queue
-	 * that was never stopped.
-	 */
 	for (i = 0; i < tctrl->nr_queues; i++)
 		nvmx_tcp_free_cmd_hdrs(&tctrl->queues[i]);
 	kfree(tctrl->queues);
@@ -659,6 +655,7 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 {
 	struct nvmx_tcp_ctrl *tctrl;
 	struct nvmx_ctrl *ctrl;
+	unsigned int i;
 	int ret;
 
 	tctrl = kzalloc(sizeof(*tctrl), GFP_KERNEL);
@@ -687,6 +684,12 @@ struct nvmx_tcp_ctrl *nvmx_tcp_create_ctrl(struct nvmx_opts *opts)
 		goto free_tctrl;
 	}
 	nvmx_tcp_init_queues(tctrl);
+	for (i = 0; i < tctrl->nr_queues; i++) {
+		ret = nvmx_tcp_alloc_cmd_hdrs(&tctrl->queues[i], i ?
+					      opts->queue_size : NVMX_AEN_TAG);
+		if (ret)
+			goto free_cmd_hdrs;
+	}
 	init_waitqueue_head(&tctrl->wait);
 	INIT_DELAYED_WORK(&tctrl->ka_work, nvmx_tcp_ka_work);
 	INIT_WORK(&tctrl->delete_work, nvmx_tcp_delete_work);
@@ -750,6 +753,9 @@ remove_debugfs:
 	put_device(&ctrl->device);
 	return ERR_PTR(ret);
 
+free_cmd_hdrs:
+	for (i = 0; i < tctrl->nr_queues; i++)
+		nvmx_tcp_free_cmd_hdrs(&tctrl->queues[i]);
 free_tctrl:
 	kfree(tctrl->queues);
 	kfree(tctrl);

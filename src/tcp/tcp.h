@@ -119,12 +119,12 @@ enum nvmx_tcp_rx_state {
  * @rp: what the connection negotiated, as the receive side checks it
  * @maxh2cdata: the controller's MAXH2CDATA
  * @inline_max: in-capsule data the queue takes
- * @cmd_hdrs: the connection's pages of command capsule headers,
- *	NVMX_TCP_HDR_SLOT bytes for each tag below @nr_cmd_hdrs: a slot is
- *	the request's that holds the tag, written by queue_rq (no lock:
- *	the tag is its own) and read by the sender; the pages change with
- *	the connection (nvmx_tcp_start_queue(), nvmx_tcp_stop_queue()),
- *	while no queue_rq runs on the queue
+ * @cmd_hdrs: pages of command capsule headers, NVMX_TCP_HDR_SLOT bytes
+ *	for each tag below @nr_cmd_hdrs: a slot is the request's that
+ *	holds the tag, written by queue_rq (no lock: the tag is its own)
+ *	and read by the sender; allocated with the controller, a page is
+ *	replaced only by nvmx_tcp_start_queue() (one a closed connection
+ *	still holds), before the queue is live
  * @nr_cmd_hdrs: see @cmd_hdrs
  * @send_list: requests to send, from queue_rq (lock-free)
  * @send_queue: requests being sent, in order (under @send_mutex)
@@ -261,20 +261,21 @@ struct nvmx_tcp_ctrl {
 
 /*
  * A command capsule's header (and its digest) is built in its tag's slot
- * of the connection's header pages, and the socket takes it by
- * reference, as it takes data pages: no copy, and no push of a lone
- * header before its in-capsule data.  Neither a slab object nor a
- * request's memory (a tail page of blk-mq's allocation has no reference
- * count) may be sent so.  A slot is written again only for the tag's next
- * command on the same connection, once the controller has answered this
- * one and so has received its header (a retransmission of those bytes
- * with new contents is dropped as a duplicate).  A closed connection's
- * pages are never written again (nvmx_tcp_stop_queue()).  Slots are a
- * power of two, so none crosses a page.
+ * of the queue's header pages, and the socket takes it by reference, as
+ * it takes data pages: no copy, and no push of a lone header before its
+ * in-capsule data.  Neither a slab object nor a request's memory (a tail
+ * page of blk-mq's allocation has no reference count) may be sent so.  A
+ * slot is written again only for the tag's next command: on the same
+ * connection once the controller has answered this one, and so has
+ * received its header (a retransmission of those bytes with new contents
+ * is dropped as a duplicate); on a new connection in a page that no
+ * closed one holds (nvmx_tcp_start_queue()).  Slots divide a page, so
+ * none crosses one.
  */
 #define NVMX_TCP_HDR_SLOT	128
 #define NVMX_TCP_HDR_PER_PAGE	(PAGE_SIZE / NVMX_TCP_HDR_SLOT)
 static_assert(NVMX_TCP_CMD_HLEN + NVMX_TCP_DIGEST_LEN <= NVMX_TCP_HDR_SLOT);
+static_assert(PAGE_SIZE % NVMX_TCP_HDR_SLOT == 0);
 
 /* in-capsule data every NVMe/TCP controller takes on its admin queue */
 #define NVMX_TCP_ADMIN_INLINE	8192
@@ -291,6 +292,7 @@ void nvmx_tcp_delete_ctrl(struct nvmx_tcp_ctrl *tctrl);
 /* conn.c */
 int nvmx_tcp_start_queue(struct nvmx_tcp_ctrl *tctrl, u16 qid, u16 *cntlid);
 void nvmx_tcp_stop_queue(struct nvmx_tcp_queue *queue);
+int nvmx_tcp_alloc_cmd_hdrs(struct nvmx_tcp_queue *queue, u32 tags);
 void nvmx_tcp_free_cmd_hdrs(struct nvmx_tcp_queue *queue);
 
 /* debugfs.c */
