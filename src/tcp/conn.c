@@ -362,9 +362,9 @@ static int nvmx_tcp_renew_cmd_hdrs(struct nvmx_tcp_queue *queue)
  * @qid: the queue; 0 the admin queue, whose Connect gives @cntlid
  * @cntlid: the controller id (set by qid 0, used by the others)
  *
- * A socket to the controller, its options, the handshake, Connect; then
- * the callbacks are the queue's and io_work may run.  The caller makes
- * the queue live.
+ * Header pages a closed connection still holds replaced; a socket to the
+ * controller, its options, the handshake, Connect; then the callbacks are
+ * the queue's and io_work may run.  The caller makes the queue live.
  *
  * Context: the reset work.  Return: 0 or a negative errno.
  */
