@@ -287,6 +287,12 @@ out:
 	return ret;
 }
 
+/* The pages of the queue's command capsule header slots. */
+static unsigned int nvmx_tcp_cmd_hdr_pages(struct nvmx_tcp_queue *queue)
+{
+	return DIV_ROUND_UP(queue->nr_cmd_hdrs, NVMX_TCP_HDR_PER_PAGE);
+}
+
 /*
  * The queue's pages of command capsule headers (tcp.h), a slot for every
  * tag its hardware context can have: the admin tags below the AER's, the
@@ -297,14 +303,14 @@ out:
  */
 int nvmx_tcp_alloc_cmd_hdrs(struct nvmx_tcp_queue *queue, u32 tags)
 {
-	unsigned int pages = DIV_ROUND_UP(tags, NVMX_TCP_HDR_PER_PAGE);
 	unsigned int i;
 
-	queue->cmd_hdrs = kcalloc(pages, sizeof(*queue->cmd_hdrs), GFP_KERNEL);
+	queue->cmd_hdrs = kcalloc(DIV_ROUND_UP(tags, NVMX_TCP_HDR_PER_PAGE),
+				  sizeof(*queue->cmd_hdrs), GFP_KERNEL);
 	if (!queue->cmd_hdrs)
 		return -ENOMEM;
 	queue->nr_cmd_hdrs = tags;
-	for (i = 0; i < pages; i++) {
+	for (i = 0; i < nvmx_tcp_cmd_hdr_pages(queue); i++) {
 		queue->cmd_hdrs[i] = (u8 *)__get_free_page(GFP_KERNEL);
 		if (!queue->cmd_hdrs[i]) {
 			nvmx_tcp_free_cmd_hdrs(queue);
@@ -323,8 +329,7 @@ void nvmx_tcp_free_cmd_hdrs(struct nvmx_tcp_queue *queue)
 {
 	unsigned int i;
 
-	for (i = 0; i < DIV_ROUND_UP(queue->nr_cmd_hdrs,
-				     NVMX_TCP_HDR_PER_PAGE); i++)
+	for (i = 0; i < nvmx_tcp_cmd_hdr_pages(queue); i++)
 		free_page((unsigned long)queue->cmd_hdrs[i]);
 	kfree(queue->cmd_hdrs);
 	queue->cmd_hdrs = NULL;
@@ -341,8 +346,7 @@ static int nvmx_tcp_renew_cmd_hdrs(struct nvmx_tcp_queue *queue)
 {
 	unsigned int i;
 
-	for (i = 0; i < DIV_ROUND_UP(queue->nr_cmd_hdrs,
-				     NVMX_TCP_HDR_PER_PAGE); i++) {
+	for (i = 0; i < nvmx_tcp_cmd_hdr_pages(queue); i++) {
 		u8 *old = queue->cmd_hdrs[i], *new;
 
 		if (page_count(virt_to_page(old)) == 1)
