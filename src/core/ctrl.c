@@ -386,6 +386,7 @@ int nvmx_ctrl_init(struct nvmx_ctrl *ctrl, struct device *parent,
 	init_rwsem(&ctrl->ns_rwsem);
 	mutex_init(&ctrl->scan_lock);
 	INIT_LIST_HEAD(&ctrl->namespaces);
+	INIT_LIST_HEAD(&ctrl->leaving);
 
 	ret = ida_alloc_max(&nvmx_instance_ida, NVMX_MINORS - 1, GFP_KERNEL);
 	if (ret < 0) {
@@ -440,11 +441,15 @@ EXPORT_SYMBOL_NS_GPL(nvmx_ctrl_unpublish, NVMX);
 void nvmx_ctrl_remove_devices(struct nvmx_ctrl *ctrl)
 {
 	flush_work(&ctrl->reset_work);
+	/*
+	 * No reset comes now: let queued I/O finish or fail before
+	 * del_gendisk, the scan's too (it may be deleting a disk whose queue
+	 * a disable quiesced).
+	 */
+	nvmx_unquiesce_io(ctrl);
 	flush_work(&ctrl->aen_work);
 	flush_work(&ctrl->scan_work);
 	nvmx_hwmon_remove(ctrl);
-	/* no reset comes now: let queued I/O finish or fail before del_gendisk */
-	nvmx_unquiesce_io(ctrl);
 	queue_work(nvmx_wq, &ctrl->requeue_work);
 	flush_work(&ctrl->requeue_work);
 	nvmx_remove_namespaces(ctrl);

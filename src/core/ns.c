@@ -449,23 +449,40 @@ void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
 }
 
 /*
- * Remove a namespace's devices, once off the controller's list, and drop
- * its registration.  Open files keep what they use until closed.
+ * Remove a namespace's devices, once on the leaving list, and drop its
+ * registration.  Open files keep what they use until closed.  The disk's
+ * deletion waits for its I/O, and for a reset to restart its queue if a
+ * disable quiesced it (quiesce.c, rule 5).
  */
-static void nvmx_destroy_ns(struct nvmx_ns *ns)
+static void nvmx_destroy_ns(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns)
 {
 	nvmx_ns_remove_generic(ns);
 	del_gendisk(ns->disk);
+	nvmx_ns_list_del(ctrl, ns);
 	put_disk(ns->disk);
 	nvmx_ns_put(ns);
 }
 
-/* Take a namespace off the list (quiesce.c). */
-static void nvmx_unlink_ns(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns)
+/*
+ * Move the next namespace to remove to the leaving list: any when @all,
+ * else the next one the scan numbered @gen did not find.  Return: it, or
+ * NULL when there is none.
+ */
+static struct nvmx_ns *nvmx_next_to_remove(struct nvmx_ctrl *ctrl, bool all,
+					   u32 gen)
 {
+	struct nvmx_ns *ns, *found = NULL;
+
 	down_write(&ctrl->ns_rwsem);
-	nvmx_ns_list_del_locked(ctrl, ns);
+	list_for_each_entry(ns, &ctrl->namespaces, list) {
+		if (all || ns->scan_gen != gen) {
+			nvmx_ns_leave_locked(ctrl, ns);
+			found = ns;
+			break;
+		}
+	}
 	up_write(&ctrl->ns_rwsem);
+	return found;
 }
 
 static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
@@ -523,14 +540,16 @@ static void nvmx_alloc_ns(struct nvmx_ctrl *ctrl, u32 nsid,
 	return;
 
 del_disk:
-	nvmx_unlink_ns(ctrl, ns);
-	nvmx_destroy_ns(ns);
+	down_write(&ctrl->ns_rwsem);
+	nvmx_ns_leave_locked(ctrl, ns);
+	up_write(&ctrl->ns_rwsem);
+	nvmx_destroy_ns(ctrl, ns);
 	dev_err(&ctrl->device, "nsid %u: cannot create the generic device (%d)\n",
 		nsid, ret);
 	return;
 
 unlink_ns:
-	nvmx_unlink_ns(ctrl, ns);
+	nvmx_ns_list_del(ctrl, ns);
 put_disk:
 	put_disk(disk);		/* never added: no free_disk */
 put_ns:
@@ -577,22 +596,12 @@ static void nvmx_validate_ns(struct nvmx_ctrl *ctrl, u32 nsid,
  */
 static void nvmx_remove_stale_ns(struct nvmx_ctrl *ctrl, u32 gen)
 {
-	struct nvmx_ns *ns, *next;
-	LIST_HEAD(stale);
+	struct nvmx_ns *ns;
 
-	down_write(&ctrl->ns_rwsem);
-	list_for_each_entry_safe(ns, next, &ctrl->namespaces, list) {
-		if (ns->scan_gen == gen)
-			continue;
-		nvmx_ns_list_del_locked(ctrl, ns);
-		list_add_tail(&ns->list, &stale);
-	}
-	up_write(&ctrl->ns_rwsem);
-
-	list_for_each_entry_safe(ns, next, &stale, list) {
+	while ((ns = nvmx_next_to_remove(ctrl, false, gen))) {
 		dev_info(&ctrl->device, "nsid %u: %s gone, removed\n",
 			 ns->nsid, ns->disk->disk_name);
-		nvmx_destroy_ns(ns);
+		nvmx_destroy_ns(ctrl, ns);
 	}
 }
 
@@ -770,13 +779,8 @@ void nvmx_unfreeze_io(struct nvmx_ns_set *f)
  */
 void nvmx_remove_namespaces(struct nvmx_ctrl *ctrl)
 {
-	struct nvmx_ns *ns, *next;
-	LIST_HEAD(removed);
+	struct nvmx_ns *ns;
 
-	down_write(&ctrl->ns_rwsem);
-	list_splice_init(&ctrl->namespaces, &removed);
-	up_write(&ctrl->ns_rwsem);
-
-	list_for_each_entry_safe(ns, next, &removed, list)
-		nvmx_destroy_ns(ns);
+	while ((ns = nvmx_next_to_remove(ctrl, true, 0)))
+		nvmx_destroy_ns(ctrl, ns);
 }

@@ -13,10 +13,10 @@
  *  - nvmx_ctrl.shutdown_lock serialises enabling and disabling the
  *    controller (reset work, timeout handler, remove); disable_gen counts
  *    the disables under it.
- *  - nvmx_ctrl.namespaces is protected by ns_rwsem.  Nobody holds it while
- *    waiting for a command, since a timeout may need it to disable the
- *    controller.  NVMX_CTRL_IO_QUIESCED changes only under it too
- *    (quiesce.c).
+ *  - nvmx_ctrl.namespaces and nvmx_ctrl.leaving are protected by ns_rwsem.
+ *    Nobody holds it while waiting for a command, since a timeout may need
+ *    it to disable the controller.  NVMX_CTRL_IO_QUIESCED changes only
+ *    under it too (quiesce.c).
  *  - nvmx_ctrl.scan_lock keeps namespace scans apart from a Format NVM
  *    sent through passthrough, which holds it, with every namespace queue
  *    frozen, until the namespaces have their new formats.  Neither the
@@ -126,7 +126,8 @@ struct nvmx_ns_ids {
 
 /**
  * struct nvmx_ns - one namespace: a block device and a generic char device
- * @list: entry in nvmx_ctrl.namespaces
+ * @list: entry in nvmx_ctrl.namespaces, then in nvmx_ctrl.leaving until
+ *	its disk is deleted (quiesce.c)
  * @ctrl: the controller
  * @disk: /dev/nvmx<C>n<N>
  * @nsid: namespace id
@@ -378,6 +379,8 @@ struct nvmx_ctrl {
 
 	struct rw_semaphore ns_rwsem;
 	struct list_head namespaces;	/* under ns_rwsem */
+	/* removed namespaces whose disks are being deleted, under ns_rwsem */
+	struct list_head leaving;
 	struct work_struct scan_work;
 	struct mutex scan_lock;		/* see the locking overview */
 	u32 scan_gen;			/* scans started, by the scan work */
@@ -443,7 +446,8 @@ void nvmx_quiesce_all(struct nvmx_ctrl *ctrl);
 void nvmx_resume_after_disable(struct nvmx_ctrl *ctrl, bool shutdown);
 void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl);
 void nvmx_ns_list_add(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns);
-void nvmx_ns_list_del_locked(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns);
+void nvmx_ns_leave_locked(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns);
+void nvmx_ns_list_del(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns);
 
 /* request.c: block requests to commands, completion, retries, tag sets */
 blk_status_t nvmx_setup_cmd(struct request *rq);

@@ -18,20 +18,39 @@
  *     them so that what is queued ends before the disks go
  *     (nvmx_ctrl_remove_devices()).
  *  4. NVMX_CTRL_IO_QUIESCED says which: it changes only under ns_rwsem, so
- *     a namespace that joins the list takes the list's state, and one that
- *     leaves it gives its quiesce back (blk-mq counts them) - off the list
- *     no reset would ever restart it.
+ *     a namespace that joins the list takes the list's state.
+ *  5. A namespace removed (by a scan, with the controller) moves to the
+ *     leaving list, which rules 1 to 4 cover as well, until del_gendisk()
+ *     has drained its queue and left it frozen for good: until then its
+ *     queue may dispatch into the tag set's hardware queues, and a disable
+ *     that did not quiesce it could have a request pass queue_rq's test of
+ *     a transport queue the disable is stopping.  Its deletion waits, as
+ *     its I/O does, for the reset to restart it.  Only then does it leave
+ *     the leaving list and give its quiesce back (blk-mq counts them) -
+ *     off both lists no reset would ever restart it.
  */
 #include "nvmx.h"
 
-static void nvmx_quiesce_io(struct nvmx_ctrl *ctrl)
+/* Quiesce or restart the queues of one list of namespaces. */
+static void nvmx_quiesce_ns_list(struct list_head *head, bool quiesce)
 {
 	struct nvmx_ns *ns;
 
-	down_write(&ctrl->ns_rwsem);
-	if (!test_and_set_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
-		list_for_each_entry(ns, &ctrl->namespaces, list)
+	list_for_each_entry(ns, head, list) {
+		if (quiesce)
 			blk_mq_quiesce_queue(ns->disk->queue);
+		else
+			blk_mq_unquiesce_queue(ns->disk->queue);
+	}
+}
+
+static void nvmx_quiesce_io(struct nvmx_ctrl *ctrl)
+{
+	down_write(&ctrl->ns_rwsem);
+	if (!test_and_set_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags)) {
+		nvmx_quiesce_ns_list(&ctrl->namespaces, true);
+		nvmx_quiesce_ns_list(&ctrl->leaving, true);
+	}
 	up_write(&ctrl->ns_rwsem);
 }
 
@@ -43,12 +62,11 @@ static void nvmx_quiesce_io(struct nvmx_ctrl *ctrl)
  */
 void nvmx_unquiesce_io(struct nvmx_ctrl *ctrl)
 {
-	struct nvmx_ns *ns;
-
 	down_write(&ctrl->ns_rwsem);
-	if (test_and_clear_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
-		list_for_each_entry(ns, &ctrl->namespaces, list)
-			blk_mq_unquiesce_queue(ns->disk->queue);
+	if (test_and_clear_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags)) {
+		nvmx_quiesce_ns_list(&ctrl->namespaces, false);
+		nvmx_quiesce_ns_list(&ctrl->leaving, false);
+	}
 	up_write(&ctrl->ns_rwsem);
 }
 EXPORT_SYMBOL_NS_GPL(nvmx_unquiesce_io, NVMX);
@@ -94,11 +112,22 @@ void nvmx_ns_list_add(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns)
 	up_write(&ctrl->ns_rwsem);
 }
 
-/* A namespace leaves the list, its quiesce given back (rule 4). */
-void nvmx_ns_list_del_locked(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns)
+/* A removed namespace moves to the leaving list, quiesced or not (rule 5). */
+void nvmx_ns_leave_locked(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns)
 {
 	lockdep_assert_held_write(&ctrl->ns_rwsem);
+	list_move_tail(&ns->list, &ctrl->leaving);
+}
+
+/*
+ * A namespace whose disk is deleted, or was never added, leaves whichever
+ * list it is on and gives its quiesce back (rule 5).
+ */
+void nvmx_ns_list_del(struct nvmx_ctrl *ctrl, struct nvmx_ns *ns)
+{
+	down_write(&ctrl->ns_rwsem);
 	list_del(&ns->list);
 	if (test_bit(NVMX_CTRL_IO_QUIESCED, &ctrl->flags))
 		blk_mq_unquiesce_queue(ns->disk->queue);
+	up_write(&ctrl->ns_rwsem);
 }
