@@ -250,6 +250,8 @@ static int nvmx_tcp_setup_io_queues(struct nvmx_tcp_ctrl *tctrl, u16 cntlid,
 			nvmx_tcp_stop_queue(queue);
 			return -ECONNRESET;
 		}
+		/* what started the queue is seen by queue_rq's acquire */
+		smp_mb__before_atomic();
 		set_bit(NVMX_TCP_Q_LIVE, &queue->flags);
 		ctrl->nr_io_queues = i;
 		mutex_unlock(&ctrl->shutdown_lock);
@@ -287,6 +289,8 @@ static int nvmx_tcp_try_enable(struct nvmx_tcp_ctrl *tctrl, u64 *gen)
 		nvmx_tcp_stop_queue(aq);
 		return ret;
 	}
+	/* what started the queue is seen by queue_rq's acquire */
+	smp_mb__before_atomic();
 	set_bit(NVMX_TCP_Q_LIVE, &aq->flags);
 	mutex_unlock(&ctrl->shutdown_lock);
 

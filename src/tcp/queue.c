@@ -937,7 +937,8 @@ static blk_status_t nvmx_tcp_queue_rq(struct blk_mq_hw_ctx *hctx,
 	bool in_capsule, first;
 	blk_status_t ret;
 
-	if (unlikely(!test_bit(NVMX_TCP_Q_LIVE, &queue->flags)))
+	/* pairs with the barrier before set_bit(LIVE): the queue is ready */
+	if (unlikely(!test_bit_acquire(NVMX_TCP_Q_LIVE, &queue->flags)))
 		return nvmx_queue_not_live(&queue->ctrl->ctrl, queue->qid, rq);
 	/*
 	 * Where its completion will look the command id up: the tags of the
