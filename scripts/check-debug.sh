@@ -21,5 +21,5 @@ echo "check-debug: nvmx built for $kver: $mod"
 # whose fio jobs are the I/O load; NVMe/TCP's reconnect, events and
 # malformed PDUs (510 520 530, about 20 minutes together).
 export RESULTS=build/tests-debug KVER=$kver DRIVERS=nvmx LAB_TIMEOUT=${LAB_TIMEOUT:-900} FUZZ_CALLS=${FUZZ_CALLS:-10000}
-export TESTS=${TESTS:-"010 165 310 400 410 415 430 435 440 450 460 470 510 520 530"}
+export TESTS=${TESTS:-"010 165 310 400 410 415 430 435 440 450 455 460 470 510 520 530"}
 exec tests/run.sh
