@@ -366,11 +366,28 @@ struct nvmx_ns_set {
 	struct nvmx_ns *ns[];
 };
 
+/* Add @head's namespaces to @set, each queue starting to freeze if @freeze. */
+static void nvmx_ns_set_fill(struct nvmx_ns_set *set, struct list_head *head,
+			     bool freeze)
+{
+	struct nvmx_ns *ns;
+
+	list_for_each_entry(ns, head, list) {
+		get_device(&ns->cdev_device);
+		get_device(disk_to_dev(ns->disk));
+		if (freeze)
+			blk_freeze_queue_start(ns->disk->queue);
+		set->ns[set->nr++] = ns;
+	}
+}
+
 /*
- * The namespaces now listed, each queue starting to freeze if @freeze.
+ * The namespaces now listed, and those leaving too if @leaving, each queue
+ * starting to freeze if @freeze.
  * Return: the set, or NULL without memory (nothing held, nothing frozen).
  */
-static struct nvmx_ns_set *nvmx_ns_set_get(struct nvmx_ctrl *ctrl, bool freeze)
+static struct nvmx_ns_set *nvmx_ns_set_get(struct nvmx_ctrl *ctrl, bool freeze,
+					   bool leaving)
 {
 	struct nvmx_ns_set *set;
 	struct nvmx_ns *ns;
@@ -379,17 +396,16 @@ static struct nvmx_ns_set *nvmx_ns_set_get(struct nvmx_ctrl *ctrl, bool freeze)
 	down_read(&ctrl->ns_rwsem);
 	list_for_each_entry(ns, &ctrl->namespaces, list)
 		nr++;
+	if (leaving)
+		list_for_each_entry(ns, &ctrl->leaving, list)
+			nr++;
 	/* NOIO: a reset calls this with the namespace queues quiesced */
 	set = kmalloc(struct_size(set, ns, nr), GFP_NOIO);
 	if (set) {
 		set->nr = 0;
-		list_for_each_entry(ns, &ctrl->namespaces, list) {
-			get_device(&ns->cdev_device);
-			get_device(disk_to_dev(ns->disk));
-			if (freeze)
-				blk_freeze_queue_start(ns->disk->queue);
-			set->ns[set->nr++] = ns;
-		}
+		nvmx_ns_set_fill(set, &ctrl->namespaces, freeze);
+		if (leaving)
+			nvmx_ns_set_fill(set, &ctrl->leaving, freeze);
 	}
 	up_read(&ctrl->ns_rwsem);
 	return set;
@@ -429,7 +445,7 @@ void nvmx_set_write_cache(struct nvmx_ctrl *ctrl, bool on)
 	unsigned int i;
 
 	WRITE_ONCE(ctrl->vwc_on, on);
-	set = nvmx_ns_set_get(ctrl, false);
+	set = nvmx_ns_set_get(ctrl, false, false);
 	if (!set) {
 		dev_warn(&ctrl->device, "write cache %s: no memory to tell the namespaces\n",
 			 on ? "on" : "off");
@@ -682,10 +698,11 @@ struct nvmx_ns_set *nvmx_freeze_namespaces(struct nvmx_ctrl *ctrl)
 	unsigned int i;
 
 	mutex_lock(&ctrl->scan_lock);
-	f = nvmx_freeze_io(ctrl);
-	if (IS_ERR(f)) {
+	/* not the leaving ones: their disks go, whatever the format */
+	f = nvmx_ns_set_get(ctrl, true, false);
+	if (!f) {
 		mutex_unlock(&ctrl->scan_lock);
-		return f;
+		return ERR_PTR(-ENOMEM);
 	}
 	/* not under ns_rwsem: a timeout may need it to end these requests */
 	for (i = 0; i < f->nr; i++)
@@ -732,6 +749,10 @@ void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_ns_set *f,
  * nvmx_freeze_io() - start freezing every namespace queue
  * @ctrl: the controller
  *
+ * The leaving namespaces' queues too: their disks' deletion lets them
+ * dispatch until drained, and blk_mq_update_nr_hw_queues() freezes every
+ * queue of the tag set, theirs included, with no bound on the wait.
+ *
  * Return: the set of namespaces frozen, each with a disk reference, for
  * nvmx_wait_freeze_io() and nvmx_unfreeze_io(); ERR_PTR(-ENOMEM) with
  * nothing frozen.  It leaves scans alone (nvmx_freeze_namespaces() adds
@@ -739,7 +760,7 @@ void nvmx_thaw_namespaces(struct nvmx_ctrl *ctrl, struct nvmx_ns_set *f,
  */
 struct nvmx_ns_set *nvmx_freeze_io(struct nvmx_ctrl *ctrl)
 {
-	return nvmx_ns_set_get(ctrl, true) ?: ERR_PTR(-ENOMEM);
+	return nvmx_ns_set_get(ctrl, true, true) ?: ERR_PTR(-ENOMEM);
 }
 
 /**
