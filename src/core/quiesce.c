@@ -25,9 +25,12 @@
  *     queue may dispatch into the tag set's hardware queues, and a disable
  *     that did not quiesce it could have a request pass queue_rq's test of
  *     a transport queue the disable is stopping.  Its deletion waits, as
- *     its I/O does, for the reset to restart it.  Only then does it leave
- *     the leaving list and give its quiesce back (blk-mq counts them) -
- *     off both lists no reset would ever restart it.
+ *     its I/O does, for the reset to restart it (over TCP, for as long as
+ *     the reconnect takes, as with the in-tree driver), and the reset's
+ *     bounded drain before a queue count change waits for it too
+ *     (nvmx_freeze_io()).  Once its disk is deleted it leaves the leaving
+ *     list and gives its quiesce back (blk-mq counts them) - off both
+ *     lists no reset would ever restart it.
  */
 #include "nvmx.h"
 
