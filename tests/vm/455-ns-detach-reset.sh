@@ -1,7 +1,7 @@
 #!/bin/bash
 # A reset while a detached namespace's disk is being deleted: reads of
-# namespace 2 are in flight (its null device answers after 8 s, 40 on the
-# debug kernel) when it is detached, so the deletion waits for them, and
+# namespace 2 are in flight (its null device answers after 8 s, 30 on the
+# debug kernel, within an I/O timeout of 120 s) when it is detached, so the deletion waits for them, and
 # the controller is reset meanwhile. The reset cancels the reads and sends them again once
 # the queues are back (the controller then refuses them: the namespace is
 # detached); the deletion ends, namespace 1 keeps its data, and the
@@ -16,7 +16,7 @@ host() {
 	local s=8
 
 	# the debug kernel takes longer from the detach to the deletion
-	case ${KVER:-} in *debug*) s=40 ;; esac
+	case ${KVER:-} in *debug*) s=30 ;; esac
 	lab_run --qemu-arg -device --qemu-arg nvme-subsys,id=ss0 \
 		--nvme serial=nvmx-leave,subsys=ss0 --ns size=32M \
 		--ns null,size=32M,latency=${s}000000000
@@ -27,7 +27,7 @@ T=/sys/kernel/tracing
 guest() {
 	local c cntlid n1 n2 b2 i hits reads=''
 
-	load_driver
+	IO_TIMEOUT=120 load_driver
 	c=$(ctrl_by_serial nvmx-leave)
 	cntlid=$(attr /sys/class/"$CLASS"/"$c"/cntlid)
 	n1=$(ns_dev nvmx-leave 1)
