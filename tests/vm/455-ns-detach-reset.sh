@@ -1,15 +1,16 @@
 #!/bin/bash
 # A reset while a detached namespace's disk is being deleted: reads of
-# namespace 2 are in flight (its null device answers after 8 s, 30 on the
-# debug kernel, within an I/O timeout of 120 s) when it is detached, so the deletion waits for them, and
-# the controller is reset meanwhile. The reset cancels the reads and sends them again once
-# the queues are back (the controller then refuses them: the namespace is
-# detached); the deletion ends, namespace 1 keeps its data, and the
-# controller is live. On nvmx also: while the reset has the I/O queues
-# down, the leaving namespace's queue is quiesced like the others, so no
-# request of it reaches the driver's queue_rq to find its queue not live
-# (a kprobe counts nvmx_queue_not_live() for I/O queues; before the fix
-# the reads were sent again at once and met the stopped queues).
+# namespace 2 are in flight (its null device answers after 8 s, 30 on
+# the debug kernel, within an I/O timeout of 120 s) when it is detached,
+# so the deletion waits for them, and the controller is reset meanwhile.
+# The reset cancels the reads and sends them again once the queues are
+# back (the controller then refuses them: the namespace is detached); the
+# deletion ends, namespace 1 keeps its data, and the controller is live.
+# On nvmx also: while the reset has the I/O queues down, the leaving
+# namespace's queue is quiesced like the others, so no request of it
+# reaches the driver's queue_rq to find its queue not live (a kprobe
+# counts nvmx_queue_not_live() for I/O queues; before the fix the reads
+# were sent again at once and met the stopped queues).
 . tests/lib.sh
 
 host() {
