@@ -64,6 +64,10 @@ pci)
 	echo "cost: in-tree ${CTRL[nvme-late]} and ${CTRL[nvme-poll]}, nvmx ${CTRL[nvmx-late]} and ${CTRL[nvmx-poll]}"
 	;;
 tcp)
+	# booted with CPU 1 offline (-icount: scripts/cost.sh)
+	if [ "$(cat /sys/devices/system/cpu/cpu1/online)" = 0 ]; then
+		echo 1 >/sys/devices/system/cpu/cpu1/online || fail "CPU 1 did not come up"
+	fi
 	# CPU 1 must be in the hardware queues' masks (scripts/cost.sh)
 	! grep -Eq "isolcpus|nohz_full" /proc/cmdline ||
 		fail "the TCP points need a boot without isolcpus and nohz_full"
@@ -106,6 +110,15 @@ tcp)
 	for p in $(pgrep '^rcuo'); do
 		taskset -pc 0 "$p" >/dev/null || fail "taskset -p $p (rcuo)"
 	done
+	# and every other task that may move: the lab's heartbeat loop
+	# (scripts/lab.sh) ran cat and sleep on CPU 1 now and then, whose
+	# exec and exit work landed in some windows and not in others
+	for p in $(ps -eo pid=); do
+		taskset -pc 0 "$p" >/dev/null 2>&1 || true
+	done
+	# fio's job as a thread of fio (on CPU 0), not a process of its own
+	# whose start and exit on CPU 1 would be counted
+	FIO_TCP=--thread
 	;;
 *)
 	fail "cost-guest.sh: no boot '$BOOT' (pci or tcp)"
@@ -131,7 +144,7 @@ run_fio() {
 	case $kind in
 	ns) dev=/dev/${CTRL[$d-late]}n1 opts+=" --direct=1" ;;
 	poll) dev=/dev/${CTRL[$d-poll]}n1 opts+=" --direct=1" ;;
-	tcp) dev=/dev/${CTRL[$d-tcp]}n1 opts+=" --direct=1" size=${TCP_MB}M ;;
+	tcp) dev=/dev/${CTRL[$d-tcp]}n1 opts+=" --direct=1 $FIO_TCP" size=${TCP_MB}M ;;
 	generic)	# the first namespace's generic char device
 		if [ "$d" = nvme ]; then
 			dev=/dev/ng${CTRL[$d-late]#nvme}n1
