@@ -298,8 +298,8 @@ static unsigned int nvmx_tcp_cmd_hdr_pages(struct nvmx_tcp_queue *queue)
  * tag its hardware context can have: the admin tags below the AER's, the
  * I/O tags below the depth asked for (the tag set's may be smaller, capped
  * by CAP.MQES).  They live as long as the controller, as a PCIe queue's
- * rings do: a queue_rq that raced a stop (a namespace being removed is
- * not quiesced) writes into pages that are still the queue's.
+ * rings do: a reconnect allocates none unless a closed connection still
+ * holds one (nvmx_tcp_renew_cmd_hdrs()).
  */
 int nvmx_tcp_alloc_cmd_hdrs(struct nvmx_tcp_queue *queue, u32 tags)
 {
