@@ -21,7 +21,7 @@ cd "$LAB_REPO"
 NVMX_KO=$(nvmx_ko)
 BOOT=${1:?usage: cost-guest.sh pci|tcp N ROUNDS [ONLY]}
 N=${2:-4000}
-ROUNDS=${3:-2}
+ROUNDS=${3:-3}
 ONLY=${4:-}
 CPU=1
 marks=$LAB_OUT/marks

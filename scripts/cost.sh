@@ -61,7 +61,8 @@ boot() {
 # sleeps, with all the scheduler's work that brings, would change from
 # I/O to I/O), and one without the delay for the polled point, which
 # spins while it waits.  CPU 1, where fio's job runs, is isolated and
-# has no tick.  hardened_usercopy=off in both boots: the TCP points'
+# has no tick while one task runs there (at the passthrough point a
+# second one does: tools/cost-report's EVENTS).  hardened_usercopy=off in both boots: the TCP points'
 # target needs it (as in the TCP tests, tests/lib-tcp.sh), and both
 # boots run the same kernel code.  tsc=reliable in both: under TCG the
 # boot's TSC synchronisation test fails, which leaves the guest on the
