@@ -18,7 +18,19 @@
  * A block's callback runs as the block is entered, so a block that an
  * exception leaves early (a page fault, an interrupt taken inside it) has
  * its remaining instructions counted too: the counts are exact up to
- * that.  Run with -accel tcg,thread=single, as make cost does: callbacks
+ * that.
+ *
+ * An instruction that crosses into the next page ends the block before it
+ * unless it is the block's first: x86's translator rolls it back, and it
+ * starts a block of its own.  QEMU 7.2 still counts it in the first
+ * block's instructions (qemu_plugin_tb_n_insns()), with the size it read
+ * up to the page's end, but removes its code, callbacks included.  So a
+ * block whose last instruction ends on a page boundary counts that one
+ * apart, by a callback on the instruction itself, which runs only if the
+ * block holds it: the last instruction of such a block is written as a
+ * block of its own.  (Without this, a rolled back instruction was counted
+ * twice each time: nvmx_queue_rq came out one instruction heavier when
+ * the module's layout put the page boundary there.)  Run with -accel tcg,thread=single, as make cost does: callbacks
  * then never run concurrently.  Under multi-threaded TCG the vCPUs'
  * callbacks would race on the counters.
  *
@@ -179,19 +191,10 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+static struct block *new_block(uint64_t vaddr, size_t n)
 {
-	size_t n = qemu_plugin_tb_n_insns(tb), i;
 	struct block *b;
 
-	(void)id;
-	if (!n)
-		return;
-	if (qemu_plugin_tb_vaddr(tb) < KERNEL_START) {
-		qemu_plugin_register_vcpu_tb_exec_cb(tb, user_exec, QEMU_PLUGIN_CB_NO_REGS,
-						     (void *)(uintptr_t)n);
-		return;
-	}
 	if (nblocks == cap) {
 		cap = cap ? 2 * cap : 65536;
 		blocks = realloc(blocks, cap * sizeof(*blocks));
@@ -201,16 +204,56 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		}
 	}
 	b = xcalloc(1, sizeof(*b));
-	b->vaddr = qemu_plugin_tb_vaddr(tb);
+	b->vaddr = vaddr;
 	b->id = nblocks;
 	b->n = n;
 	b->count = xcalloc(2 * vcpus, sizeof(uint64_t));
 	b->seen = b->count + vcpus;
 	b->sizes = xcalloc(n, 1);
+	blocks[nblocks++] = b;
+	return b;
+}
+
+/* the block's last instruction ends on a page boundary (see the top) */
+static bool ends_on_page(struct qemu_plugin_tb *tb, size_t n)
+{
+	struct qemu_plugin_insn *last = qemu_plugin_tb_get_insn(tb, n - 1);
+
+	return n > 1 && !((qemu_plugin_insn_vaddr(last) + qemu_plugin_insn_size(last)) & 4095);
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb), i;
+	struct qemu_plugin_insn *last;
+	struct block *b;
+	bool apart;
+
+	(void)id;
+	if (!n)
+		return;
+	apart = ends_on_page(tb, n);
+	last = qemu_plugin_tb_get_insn(tb, n - 1);
+	if (qemu_plugin_tb_vaddr(tb) < KERNEL_START) {
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, user_exec, QEMU_PLUGIN_CB_NO_REGS,
+						     (void *)(uintptr_t)(n - apart));
+		if (apart)
+			qemu_plugin_register_vcpu_insn_exec_cb(last, user_exec,
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       (void *)(uintptr_t)1);
+		return;
+	}
+	if (apart) {
+		b = new_block(qemu_plugin_insn_vaddr(last), 1);
+		b->sizes[0] = qemu_plugin_insn_size(last);
+		qemu_plugin_register_vcpu_insn_exec_cb(last, block_exec, QEMU_PLUGIN_CB_NO_REGS, b);
+	}
+	b = new_block(qemu_plugin_tb_vaddr(tb), n - apart);
 	for (i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 
-		b->sizes[i] = qemu_plugin_insn_size(insn);
+		if (i < b->n)
+			b->sizes[i] = qemu_plugin_insn_size(insn);
 		/*
 		 * The snapshot as the marked instruction is about to run: the
 		 * block holding it was entered, and counted, before that, so
@@ -222,7 +265,6 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 							       QEMU_PLUGIN_CB_NO_REGS,
 							       NULL);
 	}
-	blocks[nblocks++] = b;
 	qemu_plugin_register_vcpu_tb_exec_cb(tb, block_exec, QEMU_PLUGIN_CB_NO_REGS, b);
 }
 
