@@ -23,14 +23,15 @@
  * An instruction that crosses into the next page ends the block before it
  * unless it is the block's first: x86's translator rolls it back, and it
  * starts a block of its own.  QEMU 7.2 still counts it in the first
- * block's instructions (qemu_plugin_tb_n_insns()), with the size it read
- * up to the page's end, but removes its code, callbacks included.  So a
- * block whose last instruction ends on a page boundary counts that one
- * apart, by a callback on the instruction itself, which runs only if the
- * block holds it: the last instruction of such a block is written as a
- * block of its own.  (Without this, a rolled back instruction was counted
- * twice each time: nvmx_queue_rq came out one instruction heavier when
- * the module's layout put the page boundary there.)  Run with -accel tcg,thread=single, as make cost does: callbacks
+ * block's instructions (qemu_plugin_tb_n_insns(); fixed in QEMU 8.2),
+ * with the bytes it had read, but removes its code, callbacks included.
+ * So a block whose last instruction starts in the last 15 bytes of a page
+ * (the longest x86 instruction) counts that one apart, by a callback on
+ * the instruction itself, which runs only if the block holds it: the last
+ * instruction of such a block is written as a block of its own.  (Without
+ * this, a rolled back instruction was counted twice each time:
+ * nvmx_queue_rq came out one instruction heavier when the module's layout
+ * put a page boundary there.)  Run with -accel tcg,thread=single, as make cost does: callbacks
  * then never run concurrently.  Under multi-threaded TCG the vCPUs'
  * callbacks would race on the counters.
  *
@@ -214,12 +215,15 @@ static struct block *new_block(uint64_t vaddr, size_t n)
 	return b;
 }
 
-/* the block's last instruction ends on a page boundary (see the top) */
-static bool ends_on_page(struct qemu_plugin_tb *tb, size_t n)
+/*
+ * The block's last instruction may cross into the next page, and have been
+ * rolled back (see the top): it starts in the last 15 bytes of its page.
+ */
+static bool may_cross_page(struct qemu_plugin_tb *tb, size_t n)
 {
 	struct qemu_plugin_insn *last = qemu_plugin_tb_get_insn(tb, n - 1);
 
-	return n > 1 && !((qemu_plugin_insn_vaddr(last) + qemu_plugin_insn_size(last)) & 4095);
+	return n > 1 && (qemu_plugin_insn_vaddr(last) & 4095) > 4096 - 15;
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -232,7 +236,7 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	(void)id;
 	if (!n)
 		return;
-	apart = ends_on_page(tb, n);
+	apart = may_cross_page(tb, n);
 	last = qemu_plugin_tb_get_insn(tb, n - 1);
 	if (qemu_plugin_tb_vaddr(tb) < KERNEL_START) {
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, user_exec, QEMU_PLUGIN_CB_NO_REGS,
