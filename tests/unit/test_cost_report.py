@@ -47,7 +47,8 @@ check(all(abs(p - 300) < 1e-9 for p in per), 'cost-report/fit leaves the cost pe
 # the weights do not depend on the counts: a count that is all I/Os (or a
 # constant) fits to no event cost at all
 flat = {w: 7 + 11 * ios[w] for w in ws}
-check(all(abs(fitted(fit[e], flat)) < 1e-6 for e in fit), 'cost-report/fit gives I/O work to no event')
+check(fit and all(abs(fitted(fit[e], flat)) < 1e-6 for e in fit),
+      'cost-report/fit gives I/O work to no event')
 
 # an event that is a fixed number per I/O cannot be told from the I/Os
 prop = {w: 3 * ios[w] + 5 for w in ws}
@@ -83,12 +84,17 @@ check(not dropped and sorted(fit, key=str) == sorted([('empty', 'nvme'), ('empty
 # follows elapsed time (noise against the ticks) is left at 0, one that
 # runs per I/O only has none
 fit, _ = cr.event_fit(ws2, ios2, {'ticks': (ticks, True)}, grp)
-counts = {w: collections.Counter({'tick_fn': 27 * ticks[w] + 5,
-                                  'clock_fn': 40 * ios2[w] + rng.randint(0, 20000),
-                                  'io_fn': cost[grp[w]][0] * ios2[w]}) for w in ws2}
+tick_fn, clock_fn, io_fn = ('tick_fn', ''), ('clock_fn', ''), ('io_fn', 'nvmx')
+counts = {w: collections.Counter({tick_fn: 27 * ticks[w] + 5,
+                                  clock_fn: 40 * ios2[w] + rng.randint(0, 20000),
+                                  io_fn: cost[grp[w]][0] * ios2[w]}) for w in ws2}
 per_fn = cr.event_costs(fit, counts)[('ticks', None)]
-check(abs(per_fn['tick_fn'] - 27) < 1e-6 and per_fn['clock_fn'] == 0 and per_fn['io_fn'] == 0,
-      'cost-report/fit keeps only the functions it determines')
+check(abs(per_fn[tick_fn] - 27) < 1e-6 and per_fn[clock_fn] == 0 and per_fn[io_fn] == 0,
+      'cost-report/fit names only the functions it determines')
+weights, _ = cr.event_weights(ws2, ios2, {'ticks': (ticks, True)}, grp)
+total = fitted(weights[('ticks', None)], {w: sum(counts[w].values()) for w in ws2})
+check(abs(sum(per_fn.values()) - total) < 1e-6 and abs(per_fn[cr.SPREAD_FN] - (total - 27)) < 1e-6,
+      'cost-report/fit gives the rest of the total to no one function')
 
 check(cr.solve([[1, 2], [2, 4]]) is None, 'cost-report/solve refuses a singular matrix')
 inv = cr.solve([[4, 1], [1, 3]])

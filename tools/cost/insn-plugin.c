@@ -17,16 +17,16 @@
  *   S <seq> <vcpu>                           the snapshot, taken on vcpu
  * A block's callback runs as the block is entered, so a block that an
  * exception leaves early (a page fault, an interrupt taken inside it) has
- * its remaining instructions counted too: the counts are exact up to
- * that.
+ * its remaining instructions counted too (but a last instruction counted
+ * apart, below): the counts are exact up to that.
  *
  * An instruction that crosses into the next page ends the block before it
  * unless it is the block's first: x86's translator rolls it back, and it
  * starts a block of its own.  QEMU 7.2 still counts it in the first
  * block's instructions (qemu_plugin_tb_n_insns(); fixed in QEMU 8.2),
  * with the bytes it had read, but removes its code, callbacks included.
- * So a block whose last instruction starts in the last 15 bytes of a page
- * (the longest x86 instruction) counts that one apart, by a callback on
+ * So a block whose last instruction starts in the last 14 bytes of a page
+ * (an x86 instruction is at most 15 bytes long) counts that one apart, by a callback on
  * the instruction itself, which runs only if the block holds it: the last
  * instruction of such a block is written as a block of its own.  (Without
  * this, a rolled back instruction was counted twice each time:
@@ -217,7 +217,7 @@ static struct block *new_block(uint64_t vaddr, size_t n)
 
 /*
  * The block's last instruction may cross into the next page, and have been
- * rolled back (see the top): it starts in the last 15 bytes of its page.
+ * rolled back (see the top): it starts in the last 14 bytes of its page.
  */
 static bool may_cross_page(struct qemu_plugin_tb *tb, size_t n)
 {
