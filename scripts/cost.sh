@@ -62,13 +62,15 @@ boot() {
 # I/O to I/O), and one without the delay for the polled point, which
 # spins while it waits.  CPU 1, where fio's job runs, is isolated and
 # has no tick while one task runs there (at the passthrough point a
-# second one does: tools/cost-report's EVENTS).  hardened_usercopy=off in both boots: the TCP points'
-# target needs it (as in the TCP tests, tests/lib-tcp.sh), and both
-# boots run the same kernel code.  tsc=reliable in both: under TCG the
-# boot's TSC synchronisation test fails, which leaves the guest on the
-# HPET (an emulated MMIO read, about 800 instructions of every I/O) and
-# marks the scheduler's clock unstable, which keeps the tick running on a
-# nohz_full CPU; QEMU's TSC is the host's, the same for every vCPU.
+# second one does: tools/cost-report's EVENTS).  hardened_usercopy=off
+# in both boots: the TCP points' target needs it (as in the TCP tests,
+# tests/lib-tcp.sh), and both boots run the same kernel code.
+# tsc=reliable in both: the kernel judges the TSC unsynchronized under
+# TCG (a CPU model that is not Intel's, without an invariant TSC, and two
+# CPUs), which leaves the guest on the HPET (an emulated MMIO read, about
+# 800 instructions of every I/O) and marks the scheduler's clock
+# unstable, which keeps the tick running on a nohz_full CPU; QEMU's TSC
+# is the host's, the same for every vCPU.
 if [ "$want_pci" -gt 0 ]; then
 	ctrl="max_ioqpairs=8,msix_qsize=9"
 	late=null,size=16G,latency=${COST_LATENCY_NS:-2000000}
