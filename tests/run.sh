@@ -32,15 +32,23 @@ selected() {
 	return 1
 }
 
-# Unit tests: one line each from the test binary.
-mkdir -p build/tests
-if make -s -C tests/unit test_logic >build/tests/unit-build.log 2>&1; then
+# unit_lines: count a unit test program's "ok ..." and "not ok ..." lines
+# (its standard input) as passed and failed tests
+unit_lines() {
+	local word rest
+
 	while read -r word rest; do
 		case $word in
 		ok) passed=$((passed + 1)); echo "PASS unit/$rest" ;;
 		not) failed=$((failed + 1)); echo "FAIL unit/${rest#ok }" ;;
 		esac
-	done < <(tests/unit/test_logic 2>&1)
+	done
+}
+
+# Unit tests: one line each from the test binary.
+mkdir -p build/tests
+if make -s -C tests/unit test_logic >build/tests/unit-build.log 2>&1; then
+	unit_lines < <(tests/unit/test_logic 2>&1)
 else
 	result unit/build 1 0 build/tests/unit-build.log
 fi
@@ -48,12 +56,7 @@ fi
 # before its last line ('# end') is a failure too
 st=0
 python3 tests/unit/test_cost_report.py >build/tests/unit-cost.log 2>&1 || st=$?
-while read -r word rest; do
-	case $word in
-	ok) passed=$((passed + 1)); echo "PASS unit/$rest" ;;
-	not) failed=$((failed + 1)); echo "FAIL unit/${rest#ok }" ;;
-	esac
-done <build/tests/unit-cost.log
+unit_lines <build/tests/unit-cost.log
 grep -qx '# end' build/tests/unit-cost.log ||
 	result unit/cost-report "$((st ? st : 1))" 0 build/tests/unit-cost.log
 
