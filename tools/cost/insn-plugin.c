@@ -23,17 +23,20 @@
  * An instruction that crosses into the next page ends the block before it
  * unless it is the block's first: x86's translator rolls it back, and it
  * starts a block of its own.  QEMU 7.2 still counts it in the first
- * block's instructions (qemu_plugin_tb_n_insns(); fixed in QEMU 8.2),
- * with the bytes it had read, but removes its code, callbacks included.
- * So a block whose last instruction starts in the last 14 bytes of a page
- * (an x86 instruction is at most 15 bytes long) counts that one apart, by a callback on
- * the instruction itself, which runs only if the block holds it: the last
- * instruction of such a block is written as a block of its own.  (Without
- * this, a rolled back instruction was counted twice each time:
- * nvmx_queue_rq came out one instruction heavier when the module's layout
- * put a page boundary there.)  Run with -accel tcg,thread=single, as make cost does: callbacks
- * then never run concurrently.  Under multi-threaded TCG the vCPUs'
- * callbacks would race on the counters.
+ * block's instructions (qemu_plugin_tb_n_insns(); fixed upstream by
+ * a392277dcf00), with the bytes it had read, but removes its code,
+ * callbacks included.  So a block whose last instruction starts in the
+ * last 14 bytes of a page (an x86 instruction is at most 15 bytes long)
+ * counts that one apart, by a callback on the instruction itself, which
+ * runs only if the block holds it: the last instruction of such a block
+ * is written as a block of its own.  (Without this, a rolled back
+ * instruction was counted twice each time: nvmx_queue_rq came out one
+ * instruction heavier when the module's layout put a page boundary
+ * there.)
+ *
+ * Run with -accel tcg,thread=single, as make cost does: callbacks then
+ * never run concurrently.  Under multi-threaded TCG the vCPUs' callbacks
+ * would race on the counters.
  *
  * Debian ships no qemu-plugin.h: the few API functions used are declared
  * here, as QEMU 7.2's API version 1 defines them.
@@ -102,6 +105,9 @@ PLUGIN_EXPORT int qemu_plugin_version = 1;
 
 /* x86-64 kernel addresses: the upper half */
 #define KERNEL_START 0xffff800000000000ULL
+/* the guest's page size, and the longest x86 instruction */
+#define GUEST_PAGE 4096
+#define MAX_INSN 15
 
 /*
  * One translation of a kernel block (the same code translated twice is
@@ -216,14 +222,13 @@ static struct block *new_block(uint64_t vaddr, size_t n)
 }
 
 /*
- * The block's last instruction may cross into the next page, and have been
- * rolled back (see the top): it starts in the last 14 bytes of its page.
+ * A block's last instruction, of n, may cross into the next page, and have
+ * been rolled back (see the top): it starts in the last 14 bytes of its
+ * page.
  */
-static bool may_cross_page(struct qemu_plugin_tb *tb, size_t n)
+static bool may_cross_page(struct qemu_plugin_insn *last, size_t n)
 {
-	struct qemu_plugin_insn *last = qemu_plugin_tb_get_insn(tb, n - 1);
-
-	return n > 1 && (qemu_plugin_insn_vaddr(last) & 4095) > 4096 - 15;
+	return n > 1 && (qemu_plugin_insn_vaddr(last) & (GUEST_PAGE - 1)) > GUEST_PAGE - MAX_INSN;
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -236,8 +241,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	(void)id;
 	if (!n)
 		return;
-	apart = may_cross_page(tb, n);
 	last = qemu_plugin_tb_get_insn(tb, n - 1);
+	apart = may_cross_page(last, n);
 	if (qemu_plugin_tb_vaddr(tb) < KERNEL_START) {
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, user_exec, QEMU_PLUGIN_CB_NO_REGS,
 						     (void *)(uintptr_t)(n - apart));
